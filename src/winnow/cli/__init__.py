@@ -1,0 +1,1 @@
+"""The ``winnow`` command line: a thin adapter over the pipeline."""

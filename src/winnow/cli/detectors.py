@@ -1,0 +1,49 @@
+"""``winnow detectors``: list installed detectors, their versions, labels and whether enabled."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from winnow.detectors.registry import default_registry
+from winnow.errors import WinnowError
+from winnow.settings import load_settings
+
+__all__ = ["command"]
+
+
+@click.command("detectors")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def command(as_json: bool) -> None:
+    """List installed detectors (enabled ones run; set WINNOW_DETECTORS to change)."""
+    settings = load_settings()
+    registry = default_registry()
+    rows = []
+    for name in registry.names():
+        try:
+            cls = registry.get(name)
+            version, labels, media = cls.version, list(cls.labels), sorted(cls.media_types)
+            description = cls.description
+        except WinnowError as exc:
+            version, labels, media, description = "?", [], [], f"unavailable: {exc}"
+        rows.append(
+            {
+                "name": name,
+                "version": version,
+                "media_types": media,
+                "labels": labels,
+                "enabled": name in settings.detectors,
+                "origin": registry.origin(name),
+                "description": description,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        mark = "enabled " if row["enabled"] else "disabled"
+        click.echo(f"{row['name']:<18} v{row['version']:<4} {mark}  {','.join(row['media_types'])}")
+        click.echo(f"    labels: {', '.join(row['labels'])}")
+        if row["description"]:
+            click.echo(f"    {row['description']}")

@@ -1,0 +1,56 @@
+"""The one detector interface.
+
+A detector has a stable ``name`` (a storage key such as ``image.safety``), a ``version`` bumped
+whenever its outputs change (recorded on every result), the ``media_types`` it reads, the taxonomy
+``labels`` it may score, a ``from_settings`` constructor that loads its models once, and one
+required method, :meth:`Detector.detect_batch`. Models' own labels are mapped to the taxonomy
+inside the detector; nothing downstream sees them.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import ClassVar, Self
+
+from winnow.errors import InputError
+from winnow.settings import Settings
+from winnow.types import DetectorResult, Item, MediaType, Signal
+
+__all__ = ["NAME_PATTERN", "Detector"]
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+class Detector(ABC):
+    name: ClassVar[str]
+    version: ClassVar[str]
+    media_types: ClassVar[frozenset[MediaType]]
+    labels: ClassVar[tuple[str, ...]]
+    description: ClassVar[str] = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """Build the detector (loading models once). Options: ``settings.detector_options``."""
+        return cls()
+
+    @abstractmethod
+    def detect_batch(self, items: Sequence[Item]) -> list[DetectorResult]:
+        """Score ``items``; return exactly one result per item, in order.
+
+        Items of a media type the detector does not read raise :class:`InputError`.
+        """
+
+    # Helpers for implementations -------------------------------------------------------------
+
+    def result(self, signals: Sequence[Signal] = (), **info: str) -> DetectorResult:
+        return DetectorResult(self.name, self.version, tuple(signals), dict(info))
+
+    def check_media(self, items: Sequence[Item]) -> None:
+        for item in items:
+            if item.media_type not in self.media_types:
+                raise InputError(
+                    f"detector {self.name} reads {', '.join(sorted(self.media_types))}, "
+                    f"not {item.media_type}"
+                )

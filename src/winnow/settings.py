@@ -1,0 +1,111 @@
+"""Typed settings: environment variables ``WINNOW_*`` override a TOML file, which overrides defaults.
+
+The TOML file is ``$WINNOW_CONFIG`` if set, else ``./winnow.toml`` if present. Nested values use
+``__`` in environment variables (``WINNOW_LIMITS__MAX_TEXT_CHARS=5000``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["DEFAULT_DETECTORS", "Limits", "Settings", "load_settings"]
+
+DEFAULT_DETECTORS: tuple[str, ...] = (
+    "text.rules",
+    "text.lists",
+    "text.classifier",
+    "image.safety",
+    "image.opennsfw",
+)
+
+
+class Limits(BaseModel):
+    """Input limits; content past them is refused with a clear error, never half-processed."""
+
+    max_text_chars: int = Field(100_000, gt=0, description="Longest text accepted, in characters.")
+    max_image_bytes: int = Field(25 * 1024 * 1024, gt=0, description="Largest image file accepted.")
+    max_image_pixels: int = Field(
+        40_000_000, gt=0, description="Most pixels (width x height) an image may declare."
+    )
+
+
+class Settings(BaseSettings):
+    """All of winnow's settings. Every field is documented in README.md (a test checks)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WINNOW_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    policy: Path | None = Field(
+        None, description="Policy TOML file; the bundled default policy when unset."
+    )
+    detectors: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_DETECTORS),
+        description="Detectors that run, by name. Installed is not enabled: only these run.",
+    )
+    detector_options: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Per-detector options, keyed by detector name (see each detector's docs).",
+    )
+    lists: list[Path] = Field(
+        default_factory=list,
+        description="Operator block/allow list files (TOML) used by the text.lists detector.",
+    )
+    limits: Limits = Field(default_factory=Limits, description="Input limits.")
+    batch_size: int = Field(64, gt=0, description="Items per detector batch in scans.")
+    threads: int = Field(
+        0, ge=0, description="Threads per model runtime; 0 lets the runtime choose (all cores)."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("WINNOW_CONFIG")
+    if explicit:
+        return Path(explicit)
+    local = Path("winnow.toml")
+    return local if local.is_file() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from defaults, the TOML file, the environment and ``overrides``.
+
+    Raises :class:`~winnow.errors.ConfigError` with the offending field when invalid.
+    """
+    from pydantic import ValidationError
+
+    from winnow.errors import ConfigError
+
+    explicit = os.environ.get("WINNOW_CONFIG")
+    if explicit and not Path(explicit).is_file():
+        raise ConfigError(f"WINNOW_CONFIG points to {explicit!r}, which is not a file")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""Text utilities shared by text detectors: normalisation against evasion, with offset maps."""
