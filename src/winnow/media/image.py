@@ -36,7 +36,11 @@ def decode_image(data: bytes, mime: str, limits: Limits, name: str = "image") ->
             img = Image.open(io.BytesIO(data))
         except UnidentifiedImageError:
             raise DecodeError(f"cannot decode {name}: not a readable {mime} file") from None
-        except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise LimitExceededError(
+                f"{name} declares too many pixels; refusing it as a possible decompression bomb"
+            ) from None
+        except (OSError, ValueError) as exc:
             raise DecodeError(f"cannot decode {name}: {exc}") from None
         width, height = img.size
         if width <= 0 or height <= 0:

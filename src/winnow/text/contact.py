@@ -57,7 +57,7 @@ _SOLICIT = re.compile(
     r"sign up|subscribe to my|follow me)\b|加我|私聊|私信|联系我|详聊|咨询|找我|扫码|点击链接",
     re.IGNORECASE,
 )
-_PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s\-().]{6,18}\d(?![\w.])")
+_PHONE = re.compile(r"(?<![0-9A-Za-z.])\+?\(?\d[\d\s\-().]{6,18}\d(?![0-9A-Za-z.])")
 _CN_DIGITS = re.compile(r"[零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两①②③④⑤⑥⑦⑧⑨⓪]{7,}")
 _PRICE = re.compile(
     r"(?:[$€£¥￥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:usd|dollars|bucks|eur|rmb|元|块|圆)(?![a-z])|"
