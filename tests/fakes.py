@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from winnow.detectors.base import Detector
-from winnow.types import DetectorResult, Evidence, Item, Locator, MediaType, Signal, TextItem
+from winnow.detectors.base import Detector, Extractor
+from winnow.testing import text_item
+from winnow.types import (
+    Derived,
+    DetectorResult,
+    Evidence,
+    ImageItem,
+    Item,
+    Locator,
+    MediaType,
+    Signal,
+    TextItem,
+)
 
 
 class KeywordDetector(Detector):
@@ -50,3 +61,22 @@ class ImageCounter(Detector):
         self.check_media(items)
         self.seen += len(items)
         return [self.result([Signal("sexual", 0.1)]) for _ in items]
+
+
+class FakeOCR(Extractor):
+    """Reads the text 'HATEFUL' in every image, in a box; raises on images 1 pixel high."""
+
+    name: ClassVar[str] = "test.ocr"
+    version: ClassVar[str] = "1"
+    media_types: ClassVar[frozenset[MediaType]] = frozenset({MediaType.IMAGE})
+
+    def extract_batch(self, items: Sequence[Item]) -> list[list[Derived]]:
+        self.check_media(items)
+        out = []
+        for item in items:
+            assert isinstance(item, ImageItem)
+            if item.height == 1:
+                raise RuntimeError("ocr exploded")
+            text = text_item("it says HATEFUL")
+            out.append([Derived(text, Locator("box", box=(1, 2, 30, 40)), "ocr")])
+        return out

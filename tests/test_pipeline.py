@@ -65,3 +65,26 @@ def test_check_single_and_input_error() -> None:
     pipe, _, _ = make()
     out = pipe.check(Content("e", data=b""))
     assert isinstance(out.error, InputError)
+
+
+def test_extractor_findings_are_lifted_to_the_parent_with_the_box(benign_png: bytes) -> None:
+    import numpy as np
+
+    from tests.conftest import encode
+    from tests.fakes import FakeOCR
+
+    kw = KeywordDetector()
+    pipe = Pipeline([kw, ImageCounter()], default_policy(), extractors=[FakeOCR()])
+    thin = encode(np.zeros((1, 5, 3), dtype=np.uint8))
+    img, bad, text = pipe.run(
+        [Content("img", data=benign_png), Content("thin", data=thin), Content("t", text="fine")]
+    )
+    assert img.decision is not None and img.decision.verdict is Verdict.BLOCK
+    (hit,) = img.decision.hits
+    assert hit.category == "hate" and hit.detector == "test.keyword"
+    (ev,) = hit.evidence
+    assert ev.locator.box == (1, 2, 30, 40)
+    assert ev.snippet == "HATEFUL" and ev.detail == "ocr chars=8-15: keyword"
+    assert "language" not in img.decision.info
+    assert isinstance(bad.error, DetectorError) and "ocr exploded" in str(bad.error)
+    assert text.decision is not None and text.decision.verdict is Verdict.ALLOW

@@ -1,7 +1,10 @@
-"""Content → items → enabled detectors for each item's media type → policy → decision.
+"""Content → items → extractors (derived items) → detectors → policy → decision.
 
-One bad item never sinks a batch: loading errors are caught per item, and when a detector fails
-on a batch, the batch is retried item by item so only the bad item gets an error.
+Extractors derive items from items (text read from an image, frames of a video); detectors run
+on every item, and the findings on a derived item are lifted onto its parent, located where the
+derived item came from. One bad item never sinks a batch: loading errors are caught per item,
+and when a detector fails on a batch, the batch is retried item by item so only the bad item
+gets an error.
 """
 
 from __future__ import annotations
@@ -9,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from winnow.detectors.base import Detector
+from winnow.detectors.base import Component, Detector, Extractor
 from winnow.detectors.registry import DetectorRegistry, default_registry
 from winnow.errors import DetectorError, WinnowError
 from winnow.media.load import load_content
 from winnow.policy import Policy, evaluate, load_policy
 from winnow.settings import Limits, Settings
-from winnow.types import Content, DetectorResult, Item, Outcome
+from winnow.types import Content, Derived, DetectorResult, Evidence, Item, Outcome, Signal
 
-__all__ = ["Pipeline"]
+__all__ = ["MAX_DEPTH", "Pipeline"]
+
+MAX_DEPTH = 2
+"""Derived items may themselves be extracted from (video → frame → text), this deep at most."""
 
 
 @dataclass
@@ -26,16 +32,19 @@ class Pipeline:
     policy: Policy
     limits: Limits = field(default_factory=Limits)
     batch_size: int = 64
+    extractors: Sequence[Extractor] = ()
 
     @classmethod
     def from_settings(
         cls, settings: Settings, registry: DetectorRegistry | None = None
     ) -> Pipeline:
-        """Build the enabled detectors (loading their models once) and the policy."""
+        """Build the enabled detectors and extractors (loading models once) and the policy."""
         registry = registry or default_registry()
         policy = load_policy(settings.policy)
-        detectors = registry.build(settings.detectors, settings)
-        return cls(detectors, policy, settings.limits, settings.batch_size)
+        built: list[Component] = registry.build(settings.detectors, settings)
+        detectors = [c for c in built if isinstance(c, Detector)]
+        extractors = [c for c in built if isinstance(c, Extractor)]
+        return cls(detectors, policy, settings.limits, settings.batch_size, extractors)
 
     def check(self, content: Content) -> Outcome:
         return self.run([content])[0]
@@ -62,7 +71,7 @@ class Pipeline:
         return outcomes
 
     def detect_items(self, items: Sequence[Item]) -> list[list[DetectorResult] | WinnowError]:
-        """Run the detectors on already-loaded items (used by evaluation)."""
+        """Run extractors and detectors on already-loaded items (used by evaluation)."""
         errors: dict[int, WinnowError] = {}
         results = self._detect(list(items), errors)
         return [errors.get(i, results[i]) for i in range(len(items))]
@@ -70,26 +79,97 @@ class Pipeline:
     def _detect(
         self, items: Sequence[Item | None], errors: dict[int, WinnowError]
     ) -> list[list[DetectorResult]]:
-        results: list[list[DetectorResult]] = [[] for _ in items]
+        # Every node is an original item or a derived one; parents[j] = (parent node, derived).
+        nodes: list[Item | None] = list(items)
+        parents: dict[int, tuple[int, Derived]] = {}
+        frontier = [i for i, item in enumerate(items) if item is not None]
+        for _ in range(MAX_DEPTH):
+            frontier = self._extract(nodes, frontier, parents, errors)
+            if not frontier:
+                break
+        results: list[list[DetectorResult]] = [[] for _ in nodes]
         for detector in self.detectors:
             todo = [
                 i
-                for i, item in enumerate(items)
-                if item is not None and i not in errors and item.media_type in detector.media_types
+                for i, node in enumerate(nodes)
+                if node is not None and i not in errors and node.media_type in detector.media_types
             ]
             for chunk in _chunks(todo, self.batch_size):
-                batch = [items[i] for i in chunk]
-                for i, out in zip(chunk, _safe_batch(detector, batch), strict=True):  # type: ignore[arg-type]
+                batch: list[Item] = [nodes[i] for i in chunk]  # type: ignore[misc]
+                for i, out in zip(chunk, _safe_batch(detector, batch), strict=True):
                     if isinstance(out, WinnowError):
                         errors[i] = out
                     else:
                         results[i].append(out)
-        return results
+        # Lift findings from derived nodes to their parents, deepest first.
+        for j in sorted(parents, reverse=True):
+            parent, derived = parents[j]
+            if j in errors:
+                errors.setdefault(parent, errors.pop(j))
+                continue
+            results[parent].extend(_lift(r, derived) for r in results[j])
+        return results[: len(items)]
+
+    def _extract(
+        self,
+        nodes: list[Item | None],
+        frontier: list[int],
+        parents: dict[int, tuple[int, Derived]],
+        errors: dict[int, WinnowError],
+    ) -> list[int]:
+        new: list[int] = []
+        for extractor in self.extractors:
+            todo = [
+                i
+                for i in frontier
+                if i not in errors and nodes[i] is not None
+                and nodes[i].media_type in extractor.media_types  # type: ignore[union-attr]
+            ]  # fmt: skip
+            for chunk in _chunks(todo, self.batch_size):
+                batch: list[Item] = [nodes[i] for i in chunk]  # type: ignore[misc]
+                for i, out in zip(chunk, _safe_extract(extractor, batch), strict=True):
+                    if isinstance(out, WinnowError):
+                        errors[i] = out
+                        continue
+                    for derived in out:
+                        parents[len(nodes)] = (i, derived)
+                        new.append(len(nodes))
+                        nodes.append(derived.item)
+        return new
+
+
+def _lift(result: DetectorResult, derived: Derived) -> DetectorResult:
+    """A derived item's result as its parent's: evidence located at the derived item's origin."""
+    signals = tuple(
+        Signal(
+            s.category,
+            s.score,
+            tuple(
+                Evidence(
+                    derived.origin,
+                    e.snippet,
+                    f"{derived.label} {e.locator}" + (f": {e.detail}" if e.detail else ""),
+                )
+                for e in s.evidence
+            )
+            or (Evidence(derived.origin, None, derived.label),),
+            s.action,
+        )
+        for s in result.signals
+    )
+    info = {k: v for k, v in result.info.items() if k != "language"}
+    return DetectorResult(result.detector, result.version, signals, info)
 
 
 def _chunks(indices: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(indices), size):
         yield indices[start : start + size]
+
+
+def _isolate(component: Component, exc: Exception) -> WinnowError:
+    if isinstance(exc, WinnowError):
+        return exc
+    return DetectorError(f"{component.name} failed: {type(exc).__name__}: {exc}")
 
 
 def _safe_batch(detector: Detector, batch: Sequence[Item]) -> list[DetectorResult | WinnowError]:
@@ -105,6 +185,20 @@ def _safe_batch(detector: Detector, batch: Sequence[Item]) -> list[DetectorResul
             raise
         if len(batch) > 1:
             return [r for item in batch for r in _safe_batch(detector, [item])]
-        if isinstance(exc, WinnowError):
-            return [exc]
-        return [DetectorError(f"detector {detector.name} failed: {type(exc).__name__}: {exc}")]
+        return [_isolate(detector, exc)]
+
+
+def _safe_extract(extractor: Extractor, batch: Sequence[Item]) -> list[list[Derived] | WinnowError]:
+    try:
+        out = extractor.extract_batch(batch)
+        if len(out) != len(batch):
+            raise DetectorError(
+                f"extractor {extractor.name} returned {len(out)} lists for {len(batch)} items"
+            )
+        return list(out)
+    except Exception as exc:
+        if isinstance(exc, (KeyboardInterrupt, MemoryError)):
+            raise
+        if len(batch) > 1:
+            return [r for item in batch for r in _safe_extract(extractor, [item])]
+        return [_isolate(extractor, exc)]

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         description="Operator block/allow list files (TOML) used by the text.lists detector.",
     )
     limits: Limits = Field(default_factory=Limits, description="Input limits.")
+    data_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share"))
+        / "winnow",
+        description="Where winnow keeps its state (hash banks, database): ~/.local/share/winnow.",
+    )
     batch_size: int = Field(64, gt=0, description="Items per detector batch in scans.")
     threads: int = Field(
         0, ge=0, description="Threads per model runtime; 0 lets the runtime choose (all cores)."

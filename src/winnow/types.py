@@ -22,6 +22,7 @@ __all__ = [
     "Content",
     "ContentRef",
     "Decision",
+    "Derived",
     "DetectorResult",
     "Evidence",
     "ImageItem",
@@ -190,6 +191,16 @@ class ImageItem:
 
 
 Item = TextItem | ImageItem
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """An item an extractor derived from another: ``origin`` says where in the parent it was
+    (an OCR line's box, a frame's time), ``label`` what it is (``ocr``, ``frame``)."""
+
+    item: Item
+    origin: Locator
+    label: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from winnow.detectors.base import Extractor
 from winnow.detectors.registry import default_registry
 from winnow.errors import WinnowError
 from winnow.settings import load_settings
@@ -16,20 +17,24 @@ __all__ = ["command"]
 @click.command("detectors")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def command(as_json: bool) -> None:
-    """List installed detectors (enabled ones run; set WINNOW_DETECTORS to change)."""
+    """List installed detectors and extractors (enabled ones run; see WINNOW_DETECTORS)."""
     settings = load_settings()
     registry = default_registry()
     rows = []
     for name in registry.names():
         try:
             cls = registry.get(name)
-            version, labels, media = cls.version, list(cls.labels), sorted(cls.media_types)
+            version, media = cls.version, sorted(cls.media_types)
+            labels = list(getattr(cls, "labels", ()))
+            kind = "extractor" if issubclass(cls, Extractor) else "detector"
             description = cls.description
         except WinnowError as exc:
             version, labels, media, description = "?", [], [], f"unavailable: {exc}"
+            kind = "?"
         rows.append(
             {
                 "name": name,
+                "kind": kind,
                 "version": version,
                 "media_types": media,
                 "labels": labels,
@@ -44,6 +49,9 @@ def command(as_json: bool) -> None:
     for row in rows:
         mark = "enabled " if row["enabled"] else "disabled"
         click.echo(f"{row['name']:<18} v{row['version']:<4} {mark}  {','.join(row['media_types'])}")
-        click.echo(f"    labels: {', '.join(row['labels'])}")
+        if row["labels"]:
+            click.echo(f"    labels: {', '.join(row['labels'])}")
+        else:
+            click.echo(f"    {row['kind']}: derives items for the detectors")
         if row["description"]:
             click.echo(f"    {row['description']}")

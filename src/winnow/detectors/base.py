@@ -1,10 +1,14 @@
-"""The one detector interface.
+"""The detector interface, and the extractor interface beside it.
 
 A detector has a stable ``name`` (a storage key such as ``image.safety``), a ``version`` bumped
 whenever its outputs change (recorded on every result), the ``media_types`` it reads, the taxonomy
 ``labels`` it may score, a ``from_settings`` constructor that loads its models once, and one
 required method, :meth:`Detector.detect_batch`. Models' own labels are mapped to the taxonomy
 inside the detector; nothing downstream sees them.
+
+An :class:`Extractor` derives new items from an item (the text in an image, the frames of a
+video); the pipeline runs detectors on the derived items too and lifts their findings onto the
+parent, located where the derived item came from (a box, a time range).
 """
 
 from __future__ import annotations
@@ -16,24 +20,45 @@ from typing import ClassVar, Self
 
 from winnow.errors import InputError
 from winnow.settings import Settings
-from winnow.types import DetectorResult, Item, MediaType, Signal
+from winnow.types import Derived, DetectorResult, Item, MediaType, Signal
 
-__all__ = ["NAME_PATTERN", "Detector"]
+__all__ = ["NAME_PATTERN", "Component", "Detector", "Extractor"]
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
-class Detector(ABC):
+class Component(ABC):
+    """What detectors and extractors share: a stable name, a version, the media they read."""
+
     name: ClassVar[str]
     version: ClassVar[str]
     media_types: ClassVar[frozenset[MediaType]]
-    labels: ClassVar[tuple[str, ...]]
     description: ClassVar[str] = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        """Build the detector (loading models once). Options: ``settings.detector_options``."""
+        """Build it (loading models once). Options: ``settings.detector_options[name]``."""
         return cls()
+
+    def check_media(self, items: Sequence[Item]) -> None:
+        for item in items:
+            if item.media_type not in self.media_types:
+                raise InputError(
+                    f"{self.name} reads {', '.join(sorted(self.media_types))}, "
+                    f"not {item.media_type}"
+                )
+
+
+class Extractor(Component):
+    """Derives items from items: one list of :class:`~winnow.types.Derived` per input item."""
+
+    @abstractmethod
+    def extract_batch(self, items: Sequence[Item]) -> list[list[Derived]]:
+        """Return exactly one (possibly empty) list per item, in order."""
+
+
+class Detector(Component):
+    labels: ClassVar[tuple[str, ...]]
 
     @abstractmethod
     def detect_batch(self, items: Sequence[Item]) -> list[DetectorResult]:
@@ -46,11 +71,3 @@ class Detector(ABC):
 
     def result(self, signals: Sequence[Signal] = (), **info: str) -> DetectorResult:
         return DetectorResult(self.name, self.version, tuple(signals), dict(info))
-
-    def check_media(self, items: Sequence[Item]) -> None:
-        for item in items:
-            if item.media_type not in self.media_types:
-                raise InputError(
-                    f"detector {self.name} reads {', '.join(sorted(self.media_types))}, "
-                    f"not {item.media_type}"
-                )

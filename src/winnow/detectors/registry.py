@@ -1,4 +1,4 @@
-"""Detector registry. Built-ins register through the same call as third-party plugins.
+"""Registry of detectors and extractors. Built-ins register through the same call as plugins.
 
 Third-party packages expose detector classes in the entry-point group ``winnow.detectors``.
 Names are storage keys: a second registration of a name is refused. Registration is lazy (an
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
-from winnow.detectors.base import NAME_PATTERN, Detector
+from winnow.detectors.base import NAME_PATTERN, Component
 from winnow.errors import ConfigError, DetectorError
 from winnow.settings import Settings
 
@@ -39,7 +39,7 @@ class _Entry:
 class DetectorRegistry:
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
-        self._classes: dict[str, type[Detector]] = {}
+        self._classes: dict[str, type[Component]] = {}
 
     def register(self, name: str, target: str, origin: str = "builtin") -> None:
         """Register detector ``name`` implemented by ``target`` ("module:Class")."""
@@ -58,7 +58,7 @@ class DetectorRegistry:
     def origin(self, name: str) -> str:
         return self._entries[name].origin
 
-    def get(self, name: str) -> type[Detector]:
+    def get(self, name: str) -> type[Component]:
         """Import and return the class registered as ``name``."""
         if name not in self._entries:
             known = ", ".join(self.names())
@@ -69,13 +69,13 @@ class DetectorRegistry:
                 cls = getattr(importlib.import_module(module_name), attr)
             except (ImportError, AttributeError) as exc:
                 raise DetectorError(f"cannot load detector {name!r}: {exc}") from None
-            if not (isinstance(cls, type) and issubclass(cls, Detector)) or cls.name != name:
+            if not (isinstance(cls, type) and issubclass(cls, Component)) or cls.name != name:
                 raise DetectorError(f"{self._entries[name].target} is not the detector {name!r}")
             self._classes[name] = cls
         return self._classes[name]
 
-    def build(self, names: Iterable[str], settings: Settings) -> list[Detector]:
-        """Instantiate the enabled detectors, in the order given."""
+    def build(self, names: Iterable[str], settings: Settings) -> list[Component]:
+        """Instantiate the enabled detectors and extractors, in the order given."""
         return [self.get(name).from_settings(settings) for name in names]
 
 
