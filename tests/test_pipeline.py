@@ -1,9 +1,8 @@
+from tests.fakes import ImageCounter, KeywordDetector
 from winnow.errors import DecodeError, DetectorError, InputError
 from winnow.pipeline import Pipeline
 from winnow.policy import default_policy
 from winnow.types import Content, Verdict
-
-from tests.fakes import ImageCounter, KeywordDetector
 
 
 def make(batch_size: int = 64) -> tuple[Pipeline, KeywordDetector, ImageCounter]:
@@ -14,7 +13,11 @@ def make(batch_size: int = 64) -> tuple[Pipeline, KeywordDetector, ImageCounter]
 def test_routes_by_media_type_and_decides(benign_png: bytes) -> None:
     pipe, kw, img = make()
     out = pipe.run(
-        [Content("t1", text="a HATEFUL thing"), Content("i1", data=benign_png), Content("t2", text="fine")]
+        [
+            Content("t1", text="a HATEFUL thing"),
+            Content("i1", data=benign_png),
+            Content("t2", text="fine"),
+        ]
     )
     assert [o.content_id for o in out] == ["t1", "i1", "t2"]
     assert out[0].decision is not None and out[0].decision.verdict is Verdict.BLOCK

@@ -2,12 +2,11 @@ import io
 import json
 from pathlib import Path
 
+from tests.fakes import KeywordDetector
 from winnow.pipeline import Pipeline
 from winnow.policy import default_policy
 from winnow.scanning import count_inputs, iter_inputs, read_done, scan
 from winnow.taxonomy import CATEGORY_KEYS
-
-from tests.fakes import KeywordDetector
 
 
 def pipeline() -> Pipeline:

@@ -63,8 +63,9 @@ class Settings(BaseSettings):
     )
     limits: Limits = Field(default_factory=Limits, description="Input limits.")
     data_dir: Path = Field(
-        default_factory=lambda: Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share"))
-        / "winnow",
+        default_factory=lambda: (
+            Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "winnow"
+        ),
         description="Where winnow keeps its state (hash banks, database): ~/.local/share/winnow.",
     )
     batch_size: int = Field(64, gt=0, description="Items per detector batch in scans.")

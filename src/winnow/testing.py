@@ -31,12 +31,16 @@ __all__ = ["DetectorContract", "image_item", "text_item"]
 
 def text_item(text: str) -> TextItem:
     data = text.encode("utf-8")
-    return TextItem(ContentRef(hashlib.sha256(data).hexdigest(), MediaType.TEXT, "text/plain", len(data)), text)
+    return TextItem(
+        ContentRef(hashlib.sha256(data).hexdigest(), MediaType.TEXT, "text/plain", len(data)), text
+    )
 
 
-def image_item(pixels: np.ndarray) -> ImageItem:  # type: ignore[type-arg]
+def image_item(pixels: np.ndarray) -> ImageItem:
     arr = np.ascontiguousarray(pixels, dtype=np.uint8)
-    ref = ContentRef(hashlib.sha256(arr.tobytes()).hexdigest(), MediaType.IMAGE, "image/png", arr.nbytes)
+    ref = ContentRef(
+        hashlib.sha256(arr.tobytes()).hexdigest(), MediaType.IMAGE, "image/png", arr.nbytes
+    )
     return ImageItem(ref, arr, (arr.shape[1], arr.shape[0]))
 
 

@@ -17,7 +17,9 @@ from tests.conftest import encode, photo_like
 RULES_ONLY = {"WINNOW_DETECTORS": '["text.rules", "text.lists"]'}
 
 
-def winnow(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def winnow(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **RULES_ONLY, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "winnow", *args],

@@ -27,7 +27,9 @@ def scores(text: str) -> dict[str, float]:
 
 
 def test_solicitation_with_handle_scores_high_with_spans() -> None:
-    (result,) = ContactSpamRules().detect_batch([text_item("add me on wechat: abc123 for cheap followers")])
+    (result,) = ContactSpamRules().detect_batch(
+        [text_item("add me on wechat: abc123 for cheap followers")]
+    )
     ad = next(s for s in result.signals if s.category == "advertising")
     assert ad.score >= 0.8
     assert ("wechat: abc123", "handle") in {(e.snippet, e.detail) for e in ad.evidence}
@@ -36,7 +38,7 @@ def test_solicitation_with_handle_scores_high_with_spans() -> None:
 
 def test_one_weak_cue_stays_below_default_review() -> None:
     assert scores("the docs are at https://python.org").get("advertising", 0) < 0.6
-    assert scores("bread costs $3 now") .get("advertising", 0) < 0.6
+    assert scores("bread costs $3 now").get("advertising", 0) < 0.6
     assert scores("What a lovely day in the park") == {}
 
 

@@ -89,13 +89,17 @@ def test_highest_score_across_detectors_wins_and_evidence_follows() -> None:
 
 
 def test_most_severe_action_is_the_verdict_and_hits_are_ordered() -> None:
-    d = evaluate(REF, [result(Signal("spam", 0.8), Signal("hate", 0.95), Signal("sexual", 0.1))], POLICY)
+    d = evaluate(
+        REF, [result(Signal("spam", 0.8), Signal("hate", 0.95), Signal("sexual", 0.1))], POLICY
+    )
     assert d.verdict is Verdict.BLOCK
     assert [h.category for h in d.hits] == ["hate", "spam"]
 
 
 def test_forced_action_fires_without_threshold_and_is_not_escalated() -> None:
-    d = evaluate(REF, [result(Signal("hate", 1.0, EV, action=Verdict.REVIEW), detector="text.lists")], POLICY)
+    d = evaluate(
+        REF, [result(Signal("hate", 1.0, EV, action=Verdict.REVIEW), detector="text.lists")], POLICY
+    )
     assert d.verdict is Verdict.REVIEW
     (hit,) = d.hits
     assert hit.threshold is None

@@ -22,7 +22,7 @@ def test_file_overrides_and_inherits(tmp_path: Path) -> None:
     path = tmp_path / "p.toml"
     path.write_text(
         'version = "strict@3"\n[categories.hate]\nreview = 0.2\nblock = 0.5\n'
-        '[categories.profanity]\nenabled = true\nblock = 0.9\n'
+        "[categories.profanity]\nenabled = true\nblock = 0.9\n"
     )
     policy = load_policy(path)
     assert policy.version == "strict@3"

@@ -8,7 +8,9 @@ from winnow.text.lists import TermMatcher, load_list, parse_list
 from winnow.types import Verdict
 
 
-def block(*terms: str, regex: tuple[str, ...] = (), name: str = "b", **kw: object) -> dict[str, object]:
+def block(
+    *terms: str, regex: tuple[str, ...] = (), name: str = "b", **kw: object
+) -> dict[str, object]:
     return {"name": name, "kind": "block", "category": "profanity", "terms": list(terms),
             "regex": list(regex), **kw}  # fmt: skip
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -20,7 +21,7 @@ def command(as_json: bool) -> None:
     """List installed detectors and extractors (enabled ones run; see WINNOW_DETECTORS)."""
     settings = load_settings()
     registry = default_registry()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in registry.names():
         try:
             cls = registry.get(name)

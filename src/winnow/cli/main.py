@@ -22,9 +22,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from winnow.cli import check, detectors, scan
+    from winnow.cli import bank, check, detectors, evaluate, scan, train
 
-    for module in (check, scan, detectors):
+    for module in (check, scan, detectors, evaluate, train, bank):
         cli.add_command(module.command)
 
 

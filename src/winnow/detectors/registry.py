@@ -26,6 +26,11 @@ BUILTIN_DETECTORS: dict[str, str] = {
     "text.classifier": "winnow.detectors.text_classifier:TextClassifier",
     "image.safety": "winnow.detectors.image_safety:ImageSafety",
     "image.opennsfw": "winnow.detectors.image_safety:OpenNSFW",
+    "image.hashes": "winnow.detectors.image_hashes:ImageHashes",
+    "image.qr": "winnow.detectors.image_qr:QrCodes",
+    "image.ocr": "winnow.detectors.image_ocr:OcrText",
+    "image.frames": "winnow.detectors.image_frames:ImageFrames",
+    "image.onnx": "winnow.detectors.image_onnx:OnnxImageClassifier",
 }
 
 

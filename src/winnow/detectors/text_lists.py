@@ -53,7 +53,9 @@ class TermLists(Detector):
         signals = []
         for category, ms in by_category.items():
             evidence = tuple(
-                Evidence(Locator.chars(m.start, m.end), item.text[m.start : m.end], f"list:{m.list_name}")
+                Evidence(
+                    Locator.chars(m.start, m.end), item.text[m.start : m.end], f"list:{m.list_name}"
+                )
                 for m in ms
             )
             forced = [m.action for m in ms if m.action is not None]

@@ -67,22 +67,30 @@ class ContactSpamRules(Detector):
         whole: list[Evidence] = []
         if markers.repeated_token_ratio >= 0.4:
             spam_kinds.add("repetition")
-            whole.append(Evidence(Locator.whole(), None, f"repetition {markers.repeated_token_ratio:.0%}"))
+            whole.append(
+                Evidence(Locator.whole(), None, f"repetition {markers.repeated_token_ratio:.0%}")
+            )
         if markers.caps_ratio >= 0.7:
             spam_kinds.add("caps")
             whole.append(Evidence(Locator.whole(), None, f"all caps {markers.caps_ratio:.0%}"))
         if markers.max_char_run >= 8:
             spam_kinds.add("char_run")
-            whole.append(Evidence(Locator.whole(), None, f"character run of {markers.max_char_run}"))
+            whole.append(
+                Evidence(Locator.whole(), None, f"character run of {markers.max_char_run}")
+            )
         if markers.exclamations >= 4:
             spam_kinds.add("exclamations")
         links = sum(f.kind in ("url", "shortener") for f in findings)
         if links >= 2 and links / max(markers.tokens, 1) >= 0.1:
             spam_kinds.add("link_density")
-            whole.append(Evidence(Locator.whole(), None, f"{links} links in {markers.tokens} words"))
+            whole.append(
+                Evidence(Locator.whole(), None, f"{links} links in {markers.tokens} words")
+            )
         spam = _combine(SPAM_WEIGHTS, spam_kinds)
         if spam > 0:
-            evidence = tuple(_evidence(f) for f in findings if f.kind in SPAM_WEIGHTS) + tuple(whole)
+            evidence = tuple(_evidence(f) for f in findings if f.kind in SPAM_WEIGHTS) + tuple(
+                whole
+            )
             signals.append(Signal("spam", spam, evidence))
         return self.result(signals)
 

@@ -57,11 +57,13 @@ def decode_image(data: bytes, mime: str, limits: Limits, name: str = "image") ->
         except Exception as exc:  # Pillow plugins raise assorted errors on hostile input
             if isinstance(exc, (MemoryError, KeyboardInterrupt)):
                 raise
-            raise UnsupportedMediaError(f"cannot decode {name}: {type(exc).__name__}: {exc}") from None
+            raise UnsupportedMediaError(
+                f"cannot decode {name}: {type(exc).__name__}: {exc}"
+            ) from None
     return ImageItem(ref, pixels, (width, height))
 
 
-def _to_rgb(img: Image.Image) -> np.ndarray:  # type: ignore[type-arg]
+def _to_rgb(img: Image.Image) -> np.ndarray:
     if img.format == "JPEG":
         img.draft("RGB", (WORK_SIDE, WORK_SIDE))  # DCT scaling: decode big JPEGs at a fraction
     img.load()

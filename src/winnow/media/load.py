@@ -64,7 +64,9 @@ def _read(content: Content, limits: Limits) -> bytes:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path} is a directory; pass files, or use `winnow scan --input DIR`") from None
+        raise InputError(
+            f"{path} is a directory; pass files, or use `winnow scan --input DIR`"
+        ) from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
     except OSError as exc:

@@ -57,7 +57,9 @@ def sniff(data: bytes) -> Sniffed:
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in _FTYP_IMAGE:
-            return Sniffed(MediaType.IMAGE, "image/avif" if brand.startswith(b"avi") else "image/heic")
+            return Sniffed(
+                MediaType.IMAGE, "image/avif" if brand.startswith(b"avi") else "image/heic"
+            )
         if brand in _FTYP_AUDIO:
             return Sniffed(MediaType.AUDIO, "audio/mp4")
         return Sniffed(MediaType.VIDEO, "video/quicktime" if brand == b"qt  " else "video/mp4")

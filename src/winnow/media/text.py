@@ -30,5 +30,7 @@ def text_item(text: str, limits: Limits, name: str = "text") -> TextItem:
             "split it or raise limits.max_text_chars"
         )
     encoded = text.encode("utf-8", "surrogatepass")
-    ref = ContentRef(hashlib.sha256(encoded).hexdigest(), MediaType.TEXT, "text/plain", len(encoded))
+    ref = ContentRef(
+        hashlib.sha256(encoded).hexdigest(), MediaType.TEXT, "text/plain", len(encoded)
+    )
     return TextItem(ref, text)

@@ -55,5 +55,3 @@ def _threshold_hit(category: str, signal: Signal, detector: str, policy: Policy)
         if threshold is not None and signal.score >= threshold:
             return RuleHit(category, action, signal.score, threshold, detector, signal.evidence)
     return None
-
-

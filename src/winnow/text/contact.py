@@ -8,7 +8,10 @@ Obfuscated forms are read too: ``w w w . x . com``, ``x dot com``, ``x[.]com``, 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 __all__ = ["Finding", "find_contacts", "spam_markers"]
 
@@ -46,11 +49,15 @@ _WEAK_PLATFORMS = re.compile(
     re.IGNORECASE,
 )
 _HANDLE = re.compile(
-    r"(?<![a-z0-9])(?P<platform>" + _PLATFORMS + r")(?:\s*(?:id|号|號|账号))?\s*(?:[:：=\-@]|是|is|me)?\s*"
+    r"(?<![a-z0-9])(?P<platform>"
+    + _PLATFORMS
+    + r")(?:\s*(?:id|号|號|账号))?\s*(?:[:：=\-@]|是|is|me)?\s*"
     r"(?P<id>@?[a-z0-9][a-z0-9_.\-]{3,31})",
     re.IGNORECASE,
 )
-_PLATFORM_ONLY = re.compile(r"(?:加|➕|\+)\s?(?:微信|薇信|v信|vx|v|微|扣扣|qq)(?![a-z])", re.IGNORECASE)
+_PLATFORM_ONLY = re.compile(
+    r"(?:加|➕|\+)\s?(?:微信|薇信|v信|vx|v|微|扣扣|qq)(?![a-z])", re.IGNORECASE
+)
 _SOLICIT = re.compile(
     r"\b(?:add me|dm me|pm me|message me|text me|contact me|hit me up|whatsapp me|call me|"
     r"inbox me|slide into|link in (?:my )?bio|check my (?:profile|bio)|click (?:here|the link)|"
@@ -87,39 +94,85 @@ def _digits(s: str) -> int:
     return sum(ch.isdigit() for ch in s)
 
 
+# Cheap triggers, found in one C pass over the lower-cased text: the expensive expressions only
+# run on texts that contain one of their keywords. Each list is broader than its expression.
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "handle": ("wechat", "we chat", "weixin", "wei xin", "wx", "vx", "v信", "微信", "薇信", "威信",
+               "徽信", "加v", "+v", "+ v", "➕", "qq", "q群", "扣扣", "telegram", "tg", "whats",
+               "line", "kik", "snap", "insta", "ig", "discord", "skype", "signal", "viber", "电报",
+               "飞机", "加微"),
+    "promo": ("cheap", "discount", "promo", "coupon", "free", "limited time", "best price", "buy",
+              "order now", "act now", "sale", "follower", "likes", "earn", "money", "work from",
+              "giveaway", "winner", "won", "congratulation", "claim", "casino", "betting",
+              "bitcoin", "crypto", "investment", "loan", "guaranteed", "代购", "刷单", "兼职",
+              "日结", "低价", "优惠", "促销", "特价", "贷款", "秒批", "博彩", "彩票", "棋牌", "返利",
+              "免费", "包邮", "招代理", "出售", "赚钱"),
+    "solicit": ("add me", "dm me", "pm me", "message me", "text me", "contact me", "hit me up",
+                "whatsapp me", "call me", "inbox me", "slide into", "link in", "check my", "click",
+                "sign up", "subscribe", "follow me", "加我", "私聊", "私信", "联系我", "详聊", "咨询",
+                "找我", "扫码", "点击链接"),
+}  # fmt: skip
+_DOT_WORD = re.compile(r"\.[^\W\d_]{2}")
+_DIGIT = re.compile(r"\d")
+
+
+@cache
+def _trigger_automaton() -> Any:
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for kind, words in _TRIGGERS.items():
+        for word in words:
+            kinds = automaton.get(word, set())
+            kinds.add(kind)
+            automaton.add_word(word, kinds)
+    automaton.make_automaton()
+    return automaton
+
+
+def _triggered(lowered: str) -> set[str]:
+    kinds: set[str] = set()
+    for _, hit in _trigger_automaton().iter(lowered):
+        kinds |= hit
+    return kinds
+
+
 def find_contacts(text: str) -> list[Finding]:
     """Every link, handle, phone number, e-mail, price, promo phrase and solicitation in ``text``."""
     found: list[Finding] = []
-    emails = [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
-    for m in _EMAIL.finditer(text):
-        found.append(Finding("email", m.start(), m.end(), m.group()))
-    for m in _SHORT.finditer(text):
-        found.append(Finding("shortener", m.start(), m.end(), m.group()))
-    for m in _URL.finditer(text):
-        if any(s <= m.start() < e for s, e in emails) or _is_number_like(m.group()):
-            continue
-        found.append(Finding("url", m.start(), m.end(), m.group()))
-    for m in _HANDLE.finditer(text):
-        handle = m.group("id")
-        if handle.lower() in _NOT_HANDLES:
-            continue
-        weak = _WEAK_PLATFORMS.fullmatch(m.group("platform"))
-        if weak and not (re.search(r"[:：=@]", m.group()) or any(c.isdigit() for c in handle)):
-            continue
-        found.append(Finding("handle", m.start(), m.end(), m.group()))
-    for m in _PLATFORM_ONLY.finditer(text):
-        found.append(Finding("handle", m.start(), m.end(), m.group()))
-    for m in _PHONE.finditer(text):
-        if 8 <= _digits(m.group()) <= 15 and not _is_date_like(m.group()):
+    lowered = text.lower()
+    kinds = _triggered(lowered)
+    emails: list[tuple[int, int]] = []
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            emails.append((m.start(), m.end()))
+            found.append(Finding("email", m.start(), m.end(), m.group()))
+    if _DOT_WORD.search(text) or "http" in lowered or "www" in lowered:
+        for m in _SHORT.finditer(text):
+            found.append(Finding("shortener", m.start(), m.end(), m.group()))
+        for m in _URL.finditer(text):
+            if any(s <= m.start() < e for s, e in emails) or _is_number_like(m.group()):
+                continue
+            found.append(Finding("url", m.start(), m.end(), m.group()))
+    if "handle" in kinds:
+        found.extend(_handles(text))
+    has_digit = _DIGIT.search(text) is not None
+    if has_digit:
+        for m in _PHONE.finditer(text):
+            if 8 <= _digits(m.group()) <= 15 and not _is_date_like(m.group()):
+                found.append(Finding("phone", m.start(), m.end(), m.group()))
+    if not text.isascii():
+        for m in _CN_DIGITS.finditer(text):
             found.append(Finding("phone", m.start(), m.end(), m.group()))
-    for m in _CN_DIGITS.finditer(text):
-        found.append(Finding("phone", m.start(), m.end(), m.group()))
-    for m in _PRICE.finditer(text):
-        found.append(Finding("price", m.start(), m.end(), m.group()))
-    for m in _PROMO.finditer(text):
-        found.append(Finding("promo", m.start(), m.end(), m.group()))
-    for m in _SOLICIT.finditer(text):
-        found.append(Finding("solicit", m.start(), m.end(), m.group()))
+    if has_digit:
+        for m in _PRICE.finditer(text):
+            found.append(Finding("price", m.start(), m.end(), m.group()))
+    if "promo" in kinds:
+        for m in _PROMO.finditer(text):
+            found.append(Finding("promo", m.start(), m.end(), m.group()))
+    if "solicit" in kinds:
+        for m in _SOLICIT.finditer(text):
+            found.append(Finding("solicit", m.start(), m.end(), m.group()))
     found.extend(_obfuscated_urls(text, {(f.start, f.end) for f in found if f.kind == "url"}))
     return _dedupe(found)
 
@@ -135,6 +188,21 @@ def _dedupe(found: list[Finding]) -> list[Finding]:
     return kept
 
 
+def _handles(text: str) -> list[Finding]:
+    found = []
+    for m in _HANDLE.finditer(text):
+        handle = m.group("id")
+        if handle.lower() in _NOT_HANDLES:
+            continue
+        weak = _WEAK_PLATFORMS.fullmatch(m.group("platform"))
+        if weak and not (re.search(r"[:：=@]", m.group()) or any(c.isdigit() for c in handle)):
+            continue
+        found.append(Finding("handle", m.start(), m.end(), m.group()))
+    for m in _PLATFORM_ONLY.finditer(text):
+        found.append(Finding("handle", m.start(), m.end(), m.group()))
+    return found
+
+
 _NOT_HANDLES = {"group", "chat", "call", "account", "message", "with", "them", "that", "this"}
 
 
@@ -143,7 +211,11 @@ def _is_number_like(s: str) -> bool:
 
 
 def _is_date_like(s: str) -> bool:
-    return bool(re.fullmatch(r"\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4}", s.strip()))
+    return bool(
+        re.fullmatch(
+            r"\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4}", s.strip()
+        )
+    )
 
 
 def _obfuscated_urls(text: str, seen: set[tuple[int, int]]) -> list[Finding]:
@@ -201,22 +273,25 @@ class SpamMarkers:
     tokens: int
 
 
+_TOKEN = re.compile(r"\w+")
+_RUN = re.compile(r"(\S)\1{7,}")
+_UPPER = re.compile(r"[A-Z]")
+_UPPER_PAIR = re.compile(r"[A-Z]{2}")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 def spam_markers(text: str) -> SpamMarkers:
-    tokens = re.findall(r"\w+", text.lower())
-    most = 0
-    if tokens:
-        counts: dict[str, int] = {}
-        for t in tokens:
-            counts[t] = counts.get(t, 0) + 1
-        most = max(counts.values())
-    run = best = 0
-    prev = ""
-    for ch in text:
-        run = run + 1 if ch == prev and not ch.isspace() else 1
-        prev = ch
-        best = max(best, run)
-    letters = [ch for ch in text if ch.isalpha() and ch.isascii()]
-    caps = sum(ch.isupper() for ch in letters) / len(letters) if len(letters) >= 12 else 0.0
+    tokens = _TOKEN.findall(text.lower())
+    most = Counter(tokens).most_common(1)[0][1] if tokens else 0
+    run = _RUN.search(text)
+    best = len(run.group()) if run else 1
+    if run:
+        for m in _RUN.finditer(text, run.end()):
+            best = max(best, len(m.group()))
+    caps = 0.0
+    if _UPPER_PAIR.search(text):  # a caps burst needs two capitals in a row somewhere
+        letters = len(_ASCII_LETTER.findall(text))
+        caps = len(_UPPER.findall(text)) / letters if letters >= 12 else 0.0
     return SpamMarkers(
         repeated_token_ratio=most / len(tokens) if len(tokens) >= 6 else 0.0,
         max_char_run=best,
