@@ -54,3 +54,19 @@ def benign_png() -> bytes:
 @pytest.fixture
 def benign_jpeg() -> bytes:
     return encode(photo_like(seed=1), "JPEG", quality=90)
+
+
+def shapes_image(seed: int = 0, width: int = 480, height: int = 360) -> np.ndarray:
+    """A benign picture of random flat shapes: PDQ quality ~100 (photo_like is ~50)."""
+    from PIL import ImageDraw
+
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", (width, height), tuple(int(c) for c in rng.integers(0, 255, 3)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(12):
+        x0, y0 = int(rng.integers(0, width - 40)), int(rng.integers(0, height - 40))
+        x1 = x0 + int(rng.integers(30, width // 2))
+        y1 = y0 + int(rng.integers(30, height // 2))
+        shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
+        shape((x0, y0, x1, y1), fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
+    return np.asarray(img)

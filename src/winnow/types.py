@@ -176,6 +176,7 @@ class ImageItem:
     ref: ContentRef
     pixels: npt.NDArray[np.uint8]
     source_size: tuple[int, int] | None = None  # (width, height) before scaling for the work copy
+    data: bytes | None = None  # encoded bytes, kept only for multi-frame images (image.frames)
 
     @property
     def media_type(self) -> MediaType:

@@ -22,9 +22,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from winnow.cli import bank, check, detectors, evaluate, scan, train
+    from winnow.cli import bank, check, detectors, evaluate, keys, scan, serve, train
 
-    for module in (check, scan, detectors, evaluate, train, bank):
+    for module in (check, scan, detectors, evaluate, train, bank, serve, keys):
         cli.add_command(module.command)
 
 

@@ -24,6 +24,7 @@ BUILTIN_DETECTORS: dict[str, str] = {
     "text.rules": "winnow.detectors.text_rules:ContactSpamRules",
     "text.lists": "winnow.detectors.text_lists:TermLists",
     "text.classifier": "winnow.detectors.text_classifier:TextClassifier",
+    "text.onnx": "winnow.detectors.text_onnx:OnnxTextClassifier",
     "image.safety": "winnow.detectors.image_safety:ImageSafety",
     "image.opennsfw": "winnow.detectors.image_safety:OpenNSFW",
     "image.hashes": "winnow.detectors.image_hashes:ImageHashes",

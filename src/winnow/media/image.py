@@ -50,6 +50,7 @@ def decode_image(data: bytes, mime: str, limits: Limits, name: str = "image") ->
                 f"{name} declares {width}x{height} pixels, over the limit of "
                 f"{limits.max_image_pixels:,}; refusing it as a possible decompression bomb"
             )
+        frames = int(getattr(img, "n_frames", 1) or 1)
         try:
             pixels = _to_rgb(img)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as exc:
@@ -60,7 +61,7 @@ def decode_image(data: bytes, mime: str, limits: Limits, name: str = "image") ->
             raise UnsupportedMediaError(
                 f"cannot decode {name}: {type(exc).__name__}: {exc}"
             ) from None
-    return ImageItem(ref, pixels, (width, height))
+    return ImageItem(ref, pixels, (width, height), data if frames > 1 else None)
 
 
 def _to_rgb(img: Image.Image) -> np.ndarray:

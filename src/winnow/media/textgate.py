@@ -18,9 +18,9 @@ import numpy.typing as npt
 __all__ = ["EDGE_STEP", "GATE_SIDE", "MIN_CONTRAST", "MIN_EDGE_SHARE", "stroke_tiles"]
 
 GATE_SIDE = 640
-EDGE_STEP = 40
-MIN_EDGE_SHARE = 0.04
-MIN_CONTRAST = 28.0
+EDGE_STEP = 28
+MIN_EDGE_SHARE = 0.02
+MIN_CONTRAST = 16.0
 _TILE = 16
 
 
@@ -28,17 +28,13 @@ def stroke_tiles(pixels: npt.NDArray[np.uint8]) -> int:
     """How many 16x16 tiles of the (reduced, grey) image look like text strokes."""
     step = max(1, -(-max(pixels.shape[:2]) // GATE_SIDE))
     small = pixels[::step, ::step]
-    grey = small.astype(np.int16) @ np.array([77, 150, 29], np.int16) >> 8
-    h, w = (grey.shape[0] // _TILE) * _TILE, (grey.shape[1] // _TILE) * _TILE
-    if h == 0 or w == 0:
+    grey = small.astype(np.int32) @ np.array([77, 150, 29], np.int32) >> 8
+    h = ((grey.shape[0] - 1) // _TILE) * _TILE
+    w = ((grey.shape[1] - 1) // _TILE) * _TILE
+    if h <= 0 or w <= 0:
         return 0
-    grey = grey[: h + 1 if grey.shape[0] > h else h, : w + 1 if grey.shape[1] > w else w]
-    dx = np.zeros((h, w), dtype=bool)
-    dy = np.zeros((h, w), dtype=bool)
-    gx = np.abs(np.diff(grey[:h], axis=1))[:, :w] > EDGE_STEP
-    gy = np.abs(np.diff(grey[:, :w], axis=0))[:h] > EDGE_STEP
-    dx[:, : gx.shape[1]] = gx
-    dy[: gy.shape[0]] = gy
+    dx = np.abs(np.diff(grey, axis=1))[:h, :w] > EDGE_STEP
+    dy = np.abs(np.diff(grey, axis=0))[:h, :w] > EDGE_STEP
     shape = (h // _TILE, _TILE, w // _TILE, _TILE)
     share_x = dx.reshape(shape).mean(axis=(1, 3))
     share_y = dy.reshape(shape).mean(axis=(1, 3))

@@ -1,0 +1,136 @@
+"""Hashes of images: PDQ (Meta's perceptual hash) with its 8 dihedral variants, MD5 and SHA-256.
+
+PDQ hashes are 256 bits, kept here as 32 bytes (``bytes``) and written as 64 hex digits in the
+same bit order as Meta's reference implementations and ThreatExchange (first hex digit = bits
+0-3 of ``pdqhash.compute``'s bit vector). Images are downscaled to at most 512 px first (PDQ
+reads 64x64 internally; hashing a big image costs time, not accuracy).
+
+Plain PDQ does not survive a mirror or a rotation, so the query side hashes all 8 dihedral
+variants (:data:`VARIANTS`, in ``pdqhash.compute_dihedral``'s order); a bank entry matched by
+variant ``mirrored`` means the query is a left-right mirror image of the banked image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from winnow.errors import DetectorError, InputError
+
+__all__ = [
+    "HASH_SIDE",
+    "PDQ_BYTES",
+    "VARIANTS",
+    "PdqHash",
+    "exact_hashes",
+    "hamming",
+    "pdq_from_hex",
+    "pdq_hash",
+    "pdq_to_hex",
+    "pdq_variants",
+]
+
+HASH_SIDE = 512
+"""Images are downscaled to at most this many pixels a side before PDQ hashing."""
+
+PDQ_BYTES = 32
+
+VARIANTS: tuple[str, ...] = (
+    "original",
+    "rotated90cw",
+    "rotated180",
+    "rotated90ccw",
+    "flipped_vertically",
+    "mirrored",
+    "transposed",
+    "antitransposed",
+)
+"""What the query is, relative to the banked image, when that variant matches; in
+``pdqhash.compute_dihedral``'s order (PDQ's rotate90, rotate180, rotate270, flipx, flipy,
+flip+1, flip-1). "mirrored" is a left-right mirror image."""
+
+
+@dataclass(frozen=True, slots=True)
+class PdqHash:
+    """One PDQ hash: 32 bytes, the variant it was computed on, and PDQ's quality (0-100)."""
+
+    value: bytes
+    quality: int
+    variant: str = "original"
+
+    @property
+    def hex(self) -> str:
+        return self.value.hex()
+
+
+def pdq_to_hex(value: bytes) -> str:
+    return value.hex()
+
+
+def pdq_from_hex(text: str) -> bytes:
+    """Parse 64 hex digits; raises :class:`InputError` saying what is wrong otherwise."""
+    cleaned = text.strip().lower()
+    if len(cleaned) != 2 * PDQ_BYTES:
+        raise InputError(f"a PDQ hash is 64 hex digits; got {len(cleaned)} characters: {text!r}")
+    try:
+        return bytes.fromhex(cleaned)
+    except ValueError:
+        raise InputError(f"not a PDQ hash (64 hex digits expected): {text!r}") from None
+
+
+def hamming(a: bytes, b: bytes) -> int:
+    return int.from_bytes(a, "big").__xor__(int.from_bytes(b, "big")).bit_count()
+
+
+def _prepare(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.shape[0] < 1 or pixels.shape[1] < 1:
+        raise InputError(f"PDQ needs an RGB image; got an array of shape {pixels.shape}")
+    if max(pixels.shape[:2]) <= HASH_SIDE:
+        return np.ascontiguousarray(pixels)
+    from PIL import Image
+
+    img = Image.fromarray(pixels)
+    img.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return np.asarray(img, dtype=np.uint8)
+
+
+def _pdqhash() -> object:
+    try:
+        import pdqhash
+    except ImportError as exc:
+        raise DetectorError(
+            f"pdqhash cannot be imported ({exc}); pip install pdqhash==0.2.8"
+        ) from None
+    return pdqhash
+
+
+def _pack(bits: npt.NDArray[np.int64]) -> bytes:
+    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes()
+
+
+def pdq_hash(pixels: npt.NDArray[np.uint8]) -> PdqHash:
+    """The PDQ hash of an RGB uint8 image (height, width, 3)."""
+    module = _pdqhash()
+    bits, quality = module.compute(_prepare(pixels))  # type: ignore[attr-defined]
+    return PdqHash(_pack(bits), int(quality))
+
+
+def pdq_variants(pixels: npt.NDArray[np.uint8]) -> list[PdqHash]:
+    """The PDQ hashes of the 8 rotations/flips of an image, named as in :data:`VARIANTS`."""
+    module = _pdqhash()
+    hashes, quality = module.compute_dihedral(_prepare(pixels))  # type: ignore[attr-defined]
+    return [
+        PdqHash(_pack(bits), int(quality), variant)
+        for bits, variant in zip(hashes, VARIANTS, strict=True)
+    ]
+
+
+def exact_hashes(data: bytes) -> dict[str, str]:
+    """MD5 and SHA-256 of a file's bytes, as hex, keyed ``md5`` and ``sha256``."""
+    return {
+        "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from winnow.banks.index import LiveIndex, MihIndex, brute_force
+
+
+def _flip(code: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    bits = np.unpackbits(code)
+    bits[rng.choice(256, n, replace=False)] ^= 1
+    return np.packbits(bits)
+
+
+def _set(hits: object) -> set[tuple[int, int, int]]:
+    return set(zip(hits.query.tolist(), hits.ids.tolist(), hits.distance.tolist(), strict=True))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("distance", [0, 15, 31, 40])
+def test_mih_finds_exactly_what_brute_force_finds(distance: int) -> None:
+    rng = np.random.default_rng(distance)
+    codes = rng.integers(0, 256, (20_000, 32), dtype=np.uint8)
+    ids = np.arange(100, 100 + 6 * len(codes), 6)
+    queries = np.stack([_flip(codes[i], int(rng.integers(0, 45)), rng) for i in range(60)])
+    index = MihIndex.build(ids, codes)
+    got, want = index.search(queries, distance), brute_force(ids, codes, queries, distance)
+    assert _set(got) == _set(want)
+    if distance >= 31:
+        assert len(want) >= 30
+
+
+def test_empty_index_and_bad_shapes() -> None:
+    index = MihIndex.build(np.zeros(0, np.int64), np.zeros((0, 32), np.uint8))
+    assert len(index.search(np.zeros((1, 32), np.uint8), 31)) == 0
+    with pytest.raises(ValueError, match=r"\(n, 32\)"):
+        index.search(np.zeros((1, 31), np.uint8), 31)
+
+
+def test_live_index_delta_rebuild_and_restart(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 256, (500, 32), dtype=np.uint8)
+    live = LiveIndex(tmp_path / "index")
+    live.add(np.arange(1, 301), codes[:300])
+    live.rebuild()
+    live.add(np.arange(301, 501), codes[300:])  # in the delta: found before any rebuild
+    assert live.delta_size == 200 and len(live) == 500
+    assert set(live.search(codes[[5, 450]], 0).ids.tolist()) == {6, 451}
+    again = LiveIndex(tmp_path / "index")
+    again.load()
+    assert again.covers == 300 and len(again) == 300
+    assert again.search(codes[[5]], 0).ids.tolist() == [6]
