@@ -4,10 +4,12 @@
     ├── InputError              the content is bad: the user must fix it (CLI exit 2, HTTP 4xx)
     │   ├── UnsupportedMediaError   not a media type winnow reads (yet)
     │   ├── DecodeError             truncated or corrupt file, invalid UTF-8
-    │   └── LimitExceededError      too long, too many pixels, too many bytes
+    │   ├── LimitExceededError      too long, too many pixels, too many bytes
+    │   └── ConflictError           it already exists (a webhook URL, a key name)
     ├── ConfigError             settings, policy or list files are wrong (CLI exit 2)
     │   └── PolicyError             a policy file does not validate
-    └── DetectorError           a detector or its model failed (CLI exit 3)
+    ├── DetectorError           a detector or its model failed (CLI exit 3)
+    └── StoreError              the database is unreachable or failed (CLI exit 3, HTTP 503)
 
 Messages say what happened and what to do, in one line, without a traceback.
 """
@@ -16,11 +18,13 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConflictError",
     "DecodeError",
     "DetectorError",
     "InputError",
     "LimitExceededError",
     "PolicyError",
+    "StoreError",
     "UnsupportedMediaError",
     "WinnowError",
 ]
@@ -50,6 +54,10 @@ class LimitExceededError(InputError):
     """The content is larger than the configured limits."""
 
 
+class ConflictError(InputError):
+    """What the caller asks to create already exists."""
+
+
 class ConfigError(WinnowError):
     """Settings, policy or list files are invalid."""
 
@@ -62,5 +70,11 @@ class PolicyError(ConfigError):
 
 class DetectorError(WinnowError):
     """A detector failed for a reason other than bad input (model missing, runtime error)."""
+
+    exit_code = 3
+
+
+class StoreError(WinnowError):
+    """The database failed or cannot be reached."""
 
     exit_code = 3

@@ -1,0 +1,141 @@
+"""HTTP API throughput and latency for text, over loopback. A benchmark, not a test.
+
+    .venv/bin/python benchmarks/bench_api.py [--requests 3000] [--seconds 20] [--concurrency 16]
+
+Starts `winnow serve` on 127.0.0.1 (a temp SQLite database, a key without rate limit) twice:
+1. rules-only pipeline (text.rules, text.lists);
+2. the default pipeline (rules, lists, the text classifier; image models load but are unused).
+Each run sends texts of the dev split (or the examples) with `--concurrency` requests in
+flight, bounded by `--requests` and `--seconds`, and reports requests/s and p50/p99 latency.
+Target: >= 300 requests/s with p99 <= 100 ms on 2 cores. The load generator shares the machine
+with the server, as a co-located caller would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+WINNOW = [sys.executable, "-m", "winnow"]
+
+
+def texts(n: int = 2000) -> list[str]:
+    for path in (ROOT / "eval/data/dev.jsonl", ROOT / "examples/sample.jsonl"):
+        if path.exists():
+            with path.open(encoding="utf-8") as fh:
+                lines = [json.loads(line).get("text") for line in fh if line.strip()]
+            lines = [t for t in lines if isinstance(t, str) and t.strip()]
+            random.Random(0).shuffle(lines)
+            return (lines * (n // max(len(lines), 1) + 1))[:n]
+    return [f"hello number {i}" for i in range(n)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def load(
+    base: str, key: str, corpus: list[str], n: int, seconds: float, conc: int
+) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    counter = iter(range(n))
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as c:
+        for t in corpus[:50]:  # warm up
+            await c.post("/v1/moderate", json={"text": t})
+
+        async def worker() -> None:
+            nonlocal errors
+            for i in counter:
+                if time.perf_counter() > deadline:
+                    return
+                t0 = time.perf_counter()
+                r = await c.post("/v1/moderate", json={"text": corpus[i % len(corpus)]})
+                latencies.append(time.perf_counter() - t0)
+                errors += r.status_code != 200
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(conc)))
+        wall = time.perf_counter() - start
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+
+
+def run(label: str, detectors: list[str] | None, args: argparse.Namespace) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "WINNOW_DATA_DIR": tmp, "WINNOW_API_RATE_LIMIT": "0"}
+        if detectors is not None:
+            env["WINNOW_DETECTORS"] = json.dumps(detectors)
+        key = subprocess.run(
+            [*WINNOW, "keys", "create", "--tenant", "bench", "--name", "bench"],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        port = free_port()
+        server = subprocess.Popen(
+            [*WINNOW, "serve", "--port", str(port), "--log-level", "warning"], env=env
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(600):
+                if server.poll() is not None:
+                    raise SystemExit(f"{label}: the server exited (code {server.returncode})")
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            result = asyncio.run(
+                load(base, key, texts(), args.requests, args.seconds, args.concurrency)
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(
+        f"{label:<24} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+        f"p99 {result['p99_ms']:6.1f} ms  ({result['requests']:.0f} requests, "
+        f"{result['errors']:.0f} errors, concurrency {args.concurrency})",
+        flush=True,
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--only", choices=["rules", "default"])
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}; server: winnow serve (1 worker), SQLite store", flush=True)
+    if args.only in (None, "rules"):
+        run("rules only", ["text.rules", "text.lists"], args)
+    if args.only in (None, "default"):
+        run("default pipeline", None, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""The app factory. ``create_app(settings)`` builds everything the app holds; nothing is global.
+
+With no ``pipeline`` or ``store`` given, it builds the pipeline from the settings (loading models
+once) and opens (and migrates) the store the settings name. The lifespan runs the webhook
+deliverer in the background.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request, Response
+
+from winnow import __version__
+from winnow.api import decisions, hooks, moderate
+from winnow.api.auth import Authenticator, RateLimiter
+from winnow.api.errors import CatchAll, install_error_handlers
+from winnow.api.metrics import Metrics, TimingMiddleware, timed
+from winnow.api.models import ErrorOut
+from winnow.api.state import AppState, state_of
+from winnow.pipeline import Pipeline
+from winnow.settings import Settings
+from winnow.store import Store, open_store
+
+__all__ = ["create_app", "create_app_from_env"]
+
+_DESCRIPTION = """Self-hosted content moderation. Every `/v1` endpoint needs an API key
+(`Authorization: Bearer <key>`, from `winnow keys create`) whose scope allows it; every error
+has the body `{"error": {"status", "code", "message"}}`."""
+
+
+def create_app(
+    settings: Settings,
+    pipeline: Pipeline | None = None,
+    store: Store | None = None,
+    *,
+    key_cache_s: float = 5.0,
+    deliver_webhooks: bool = True,
+    workers: int | None = None,
+) -> FastAPI:
+    """Build the app. ``workers``: moderation threads at once (default: the number of cores)."""
+    store = store if store is not None else open_store(settings)
+    pipeline = pipeline if pipeline is not None else Pipeline.from_settings(settings)
+    metrics = Metrics(lambda: float(store.pending_deliveries()))
+    pipeline = replace(pipeline, detectors=timed(pipeline.detectors, metrics))
+    limits = settings.limits
+    max_body = max(limits.max_text_chars * 4, limits.max_image_bytes * 4 // 3 + 4) + 64 * 1024
+    state = AppState(
+        settings=settings,
+        pipeline=pipeline,
+        store=store,
+        auth=Authenticator(store, RateLimiter(settings.api_rate_limit), key_cache_s),
+        metrics=metrics,
+        limiter=anyio.CapacityLimiter(workers or os.cpu_count() or 2),
+        max_body=max_body,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if not deliver_webhooks:
+            yield
+            return
+        import httpx
+
+        from winnow.webhooks import Deliverer
+
+        async with httpx.AsyncClient() as client, anyio.create_task_group() as group:
+            deliverer = Deliverer(store, client, on_failure=metrics.webhook_failures.inc)
+            group.start_soon(deliverer.run)
+            yield
+            group.cancel_scope.cancel()
+
+    app = FastAPI(
+        title="winnow",
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        responses={422: {"model": ErrorOut}},
+    )
+    app.state.winnow = state
+    install_error_handlers(app)
+    app.add_middleware(TimingMiddleware, metrics=metrics)
+    app.add_middleware(CatchAll)
+    for module in (moderate, decisions, hooks):
+        app.include_router(module.router)
+    _ops_routes(app)
+    return app
+
+
+def _ops_routes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], responses={503: {"model": ErrorOut}})
+    async def readyz(request: Request) -> dict[str, Any]:
+        """Readiness: the pipeline is built and the database answers."""
+        state = state_of(request)
+        await anyio.to_thread.run_sync(state.store.ping)
+        return {
+            "status": "ready",
+            "policy_version": state.pipeline.policy.version,
+            "detectors": [d.name for d in state.pipeline.detectors],
+        }
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics (text format)."""
+        from prometheus_client import CONTENT_TYPE_LATEST
+
+        body = await anyio.to_thread.run_sync(state_of(request).metrics.render)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and several worker processes: settings from WINNOW_*."""
+    from winnow.settings import load_settings
+
+    return create_app(load_settings())

@@ -1,0 +1,190 @@
+"""``POST /v1/moderate``: text or an image, moderated now; the decision is stored and returned.
+
+The pipeline is CPU-bound and synchronous: it runs in a worker thread, at most as many at once
+as the app's limiter allows. The decision is stored without evidence snippets (no raw content is
+kept) and, when flagged, a ``decision.flagged`` event goes to the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from winnow.api.auth import Principal, require
+from winnow.api.errors import ApiError
+from winnow.api.models import DecisionOut, ErrorOut, ModerateJson
+from winnow.api.state import AppState, state_of
+from winnow.errors import WinnowError
+from winnow.serialize import outcome_to_json
+from winnow.store import DecisionRecord, Event
+from winnow.store.sql import new_id
+from winnow.types import Content, Outcome, Verdict
+
+__all__ = ["router", "stored_body"]
+
+router = APIRouter(prefix="/v1", tags=["moderation"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorOut} for s in (400, 401, 403, 413, 415, 422, 429, 500, 503)
+}
+_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": ModerateJson.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "An image."},
+                    "text": {"type": "string", "description": "Or text instead of a file."},
+                    "id": {"type": "string", "description": "Your id for the content."},
+                },
+            }
+        },
+    },
+}
+
+
+@router.post(
+    "/moderate",
+    response_model=DecisionOut,
+    responses=_ERRORS,
+    openapi_extra={"requestBody": _BODY},
+    summary="Moderate text or an image now",
+)
+async def moderate(
+    request: Request, principal: Annotated[Principal, Depends(require("moderate"))]
+) -> JSONResponse:
+    """JSON ``{"id"?, "text"}`` or ``{"id"?, "image_base64"}``, or a multipart upload (``file``).
+
+    Returns the decision in the ``winnow scan`` line shape plus ``decision_id``: fetch it later
+    at ``GET /v1/decisions/{decision_id}``.
+    """
+    state = state_of(request)
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > state.max_body:
+        raise ApiError(413, f"request body of {int(declared):,} bytes is over the limit of "
+                       f"{state.max_body:,}; send a smaller text or image")  # fmt: skip
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        content = _from_json(await _read_body(request, state.max_body))
+    elif ctype == "multipart/form-data":
+        content = await _from_form(request, state)
+    else:
+        raise ApiError(
+            415,
+            f"content type {ctype or '(none)'!r} is not accepted: send application/json "
+            '{"text": "..."} or {"image_base64": "..."}, or multipart/form-data with a "file"',
+        )
+    state.metrics.queue.inc()
+    try:
+        return await anyio.to_thread.run_sync(
+            _moderate_and_store, state, principal.tenant, content, limiter=state.limiter
+        )
+    finally:
+        state.metrics.queue.dec()
+
+
+def _moderate_and_store(state: AppState, tenant: str, content: Content) -> JSONResponse:
+    outcome = state.pipeline.check(content)
+    if outcome.decision is None:
+        raise outcome.error or WinnowError("moderation failed for an unknown reason")
+    record = _record(outcome, tenant)
+    events = []
+    if outcome.decision.verdict in (Verdict.REVIEW, Verdict.BLOCK):
+        events.append(Event("decision.flagged", record.to_json()))
+    state.store.save_decision(record, events)
+    body = outcome_to_json(outcome)
+    body["id"] = record.content_id  # None when the caller gave no id
+    body["decision_id"] = record.id
+    body["created_at"] = record.created_at
+    return JSONResponse(body)
+
+
+def _record(outcome: Outcome, tenant: str) -> DecisionRecord:
+    decision = outcome.decision
+    assert decision is not None
+    return DecisionRecord(
+        id=new_id("dec"),
+        tenant=tenant,
+        content_id=outcome.content_id or None,
+        sha256=decision.ref.sha256,
+        media_type=decision.ref.media_type.value,
+        verdict=decision.verdict.value,
+        policy_version=decision.policy_version,
+        created_at=time.time(),
+        body=stored_body(outcome_to_json(outcome)),
+    )
+
+
+def stored_body(line: dict[str, Any]) -> dict[str, Any]:
+    """What is stored of a decision line: scores, matches without snippets, language, detectors."""
+    matches = [
+        {**m, "evidence": [{**e, "snippet": None} for e in m["evidence"]]} for m in line["matches"]
+    ]
+    return {
+        "scores": line["scores"],
+        "matches": matches,
+        "language": line.get("language"),
+        "detectors": line.get("detectors", {}),
+    }
+
+
+async def _read_body(request: Request, cap: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise ApiError(413, f"request body is over the limit of {cap:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _from_json(raw: bytes) -> Content:
+    try:
+        req = ModerateJson.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise ApiError(400, 'the body is not valid JSON: send {"text": "..."}') from None
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+    content_id = req.id or ""
+    if req.text is not None:
+        return Content(content_id, text=req.text)
+    try:
+        data = base64.b64decode(req.image_base64 or "", validate=True)
+    except binascii.Error:
+        raise ApiError(
+            422, "image_base64 is not valid base64 (standard alphabet, with padding)"
+        ) from None
+    return Content(content_id, data=data)
+
+
+async def _from_form(request: Request, state: AppState) -> Content:
+    try:
+        form = await request.form(max_files=1, max_fields=4, max_part_size=state.max_body)
+    except Exception as exc:  # multipart parse errors surface as several types
+        if isinstance(exc, ApiError):
+            raise
+        raise ApiError(400, f"cannot read the multipart body: {exc}") from None
+    try:
+        content_id = form.get("id")
+        content_id = content_id if isinstance(content_id, str) else ""
+        upload, text = form.get("file"), form.get("text")
+        if isinstance(upload, UploadFile) and text is None:
+            return Content(content_id, data=await upload.read())
+        if isinstance(text, str) and upload is None:
+            return Content(content_id, text=text)
+    finally:
+        await form.close()
+    raise ApiError(422, "a multipart request needs exactly one of a 'file' part or a 'text' field")

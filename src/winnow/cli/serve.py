@@ -1,0 +1,55 @@
+"""``winnow serve``: build the API app and hand it to uvicorn (127.0.0.1 by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from winnow.cli.common import pipeline_options, settings_from
+
+__all__ = ["command"]
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; more than one reads settings from WINNOW_* and winnow.toml only.",
+)
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))  # fmt: skip
+@pipeline_options
+def command(
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    policy: Path | None,
+    detectors: str | None,
+    lists: tuple[Path, ...],
+) -> None:
+    """Run the moderation service (HTTP API under /v1, docs at /docs, metrics at /metrics)."""
+    import uvicorn
+
+    if workers > 1:
+        if policy or detectors or lists:
+            raise click.UsageError(
+                "--policy, --detectors and --list apply to one worker; with --workers set "
+                "WINNOW_POLICY, WINNOW_DETECTORS and WINNOW_LISTS instead"
+            )
+        uvicorn.run(
+            "winnow.api:create_app_from_env", factory=True, host=host, port=port,
+            workers=workers, log_level=log_level,
+        )  # fmt: skip
+        return
+    from winnow.api import create_app
+
+    settings = settings_from(policy, detectors, lists)
+    app = create_app(settings)
+    click.echo(f"winnow: serving on http://{host}:{port} (docs at /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)

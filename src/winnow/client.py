@@ -1,0 +1,159 @@
+"""A small Python client of the winnow API (httpx): :class:`Client` (sync), :class:`AsyncClient`.
+
+    with Client("http://127.0.0.1:8000", api_key) as c:
+        decision = c.moderate_text("hello", id="post-1")
+        same = c.decision(decision["decision_id"])
+
+Every error the API returns is raised as :class:`ApiError` with its status, code and message.
+Pass ``transport=`` (e.g. ``httpx.ASGITransport(app)`` to :class:`AsyncClient`) to talk to an app
+in-process.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import httpx
+
+__all__ = ["ApiError", "AsyncClient", "Client"]
+
+
+class ApiError(Exception):
+    """An error answer of the API: ``status``, ``code`` and ``message`` from its error body."""
+
+    def __init__(self, status: int, code: str, message: str, headers: httpx.Headers) -> None:
+        super().__init__(f"HTTP {status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+
+def _result(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            err = response.json()["error"]
+            raise ApiError(response.status_code, err["code"], err["message"], response.headers)
+        except (ValueError, KeyError, TypeError):
+            raise ApiError(
+                response.status_code, "http_error", response.text[:200], response.headers
+            ) from None
+    if response.status_code == 204 or not response.content:
+        return None
+    return response.json()
+
+
+def _image_body(data: bytes, id: str | None) -> dict[str, Any]:
+    return {"id": id, "image_base64": base64.b64encode(data).decode("ascii")}
+
+
+class Client:
+    """Synchronous client."""
+
+    def __init__(
+        self, base_url: str, api_key: str | None = None, *, timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:  # fmt: skip
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = httpx.Client(
+            base_url=base_url, headers=headers, timeout=timeout, transport=transport
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def moderate_text(self, text: str, id: str | None = None) -> dict[str, Any]:
+        return dict(_result(self.http.post("/v1/moderate", json={"id": id, "text": text})))
+
+    def moderate_image(self, data: bytes, id: str | None = None) -> dict[str, Any]:
+        return dict(_result(self.http.post("/v1/moderate", json=_image_body(data, id))))
+
+    def decision(self, decision_id: str) -> dict[str, Any]:
+        return dict(_result(self.http.get(f"/v1/decisions/{decision_id}")))
+
+    def decisions(
+        self, sha256: str | None = None, content_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("sha256", sha256), ("content_id", content_id)) if v}
+        return list(_result(self.http.get("/v1/decisions", params=params))["decisions"])
+
+    def create_webhook(self, url: str, events: list[str]) -> dict[str, Any]:
+        body = {"url": url, "events": events}
+        return dict(_result(self.http.post("/v1/webhooks", json=body)))
+
+    def health(self) -> dict[str, Any]:
+        return dict(_result(self.http.get("/readyz")))
+
+
+class AsyncClient:
+    """Asynchronous client; the same methods as :class:`Client`, awaited, and a few more."""
+
+    def __init__(
+        self, base_url: str, api_key: str | None = None, *, timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:  # fmt: skip
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = httpx.AsyncClient(
+            base_url=base_url, headers=headers, timeout=timeout, transport=transport
+        )
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def moderate_text(self, text: str, id: str | None = None) -> dict[str, Any]:
+        return dict(_result(await self.http.post("/v1/moderate", json={"id": id, "text": text})))
+
+    async def moderate_image(self, data: bytes, id: str | None = None) -> dict[str, Any]:
+        return dict(_result(await self.http.post("/v1/moderate", json=_image_body(data, id))))
+
+    async def moderate_upload(
+        self, data: bytes, id: str | None = None, filename: str = "upload"
+    ) -> dict[str, Any]:
+        form = {"id": id} if id else {}
+        files = {"file": (filename, data, "application/octet-stream")}
+        return dict(_result(await self.http.post("/v1/moderate", data=form, files=files)))
+
+    async def decision(self, decision_id: str) -> dict[str, Any]:
+        return dict(_result(await self.http.get(f"/v1/decisions/{decision_id}")))
+
+    async def decisions(
+        self, sha256: str | None = None, content_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("sha256", sha256), ("content_id", content_id)) if v}
+        return list(_result(await self.http.get("/v1/decisions", params=params))["decisions"])
+
+    async def create_webhook(self, url: str, events: list[str]) -> dict[str, Any]:
+        body = {"url": url, "events": events}
+        return dict(_result(await self.http.post("/v1/webhooks", json=body)))
+
+    async def webhooks(self) -> list[dict[str, Any]]:
+        return list(_result(await self.http.get("/v1/webhooks"))["webhooks"])
+
+    async def delete_webhook(self, webhook_id: str) -> None:
+        _result(await self.http.delete(f"/v1/webhooks/{webhook_id}"))
+
+    async def deliveries(self, webhook_id: str) -> list[dict[str, Any]]:
+        path = f"/v1/webhooks/{webhook_id}/deliveries"
+        return list(_result(await self.http.get(path))["deliveries"])
+
+    async def delivery(self, delivery_id: str) -> dict[str, Any]:
+        return dict(_result(await self.http.get(f"/v1/deliveries/{delivery_id}")))
+
+    async def replay(self, delivery_id: str) -> dict[str, Any]:
+        return dict(_result(await self.http.post(f"/v1/deliveries/{delivery_id}/replay")))
+
+    async def health(self) -> dict[str, Any]:
+        return dict(_result(await self.http.get("/readyz")))

@@ -1,0 +1,19 @@
+"""Alembic environment: run by :meth:`winnow.store.sql.SqlStore.migrate` on its own connection.
+
+SQLite runs in batch mode (ALTER TABLE is limited there: batch copies the table).
+"""
+
+from __future__ import annotations
+
+from alembic import context
+
+from winnow.store.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()
