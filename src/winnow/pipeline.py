@@ -5,20 +5,35 @@ on every item, and the findings on a derived item are lifted onto its parent, lo
 derived item came from. One bad item never sinks a batch: loading errors are caught per item,
 and when a detector fails on a batch, the batch is retried item by item so only the bad item
 gets an error.
+
+A :class:`~winnow.detectors.base.StreamingExtractor` (a video's frames) is consumed batch by
+batch: each batch is extracted from and detected on at once, its findings lifted, and dropped.
+Video and audio decisions carry segments (:mod:`winnow.segments`) built from the lifted findings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import islice
 
-from winnow.detectors.base import Component, Detector, Extractor
+from winnow.detectors.base import Component, Detector, Extractor, StreamingExtractor
 from winnow.detectors.registry import DetectorRegistry, default_registry
 from winnow.errors import DetectorError, WinnowError
 from winnow.media.load import load_content
 from winnow.policy import Policy, evaluate, load_policy
+from winnow.segments import Sample, build_segments
 from winnow.settings import Limits, Settings
-from winnow.types import Content, Derived, DetectorResult, Evidence, Item, Outcome, Signal
+from winnow.types import (
+    Content,
+    Derived,
+    DetectorResult,
+    Evidence,
+    Item,
+    MediaType,
+    Outcome,
+    Signal,
+)
 
 __all__ = ["MAX_DEPTH", "Pipeline"]
 
@@ -59,7 +74,8 @@ class Pipeline:
             except WinnowError as exc:
                 items.append(None)
                 errors[i] = exc
-        results = self._detect(items, errors)
+        samples: dict[int, list[Sample]] = {}
+        results = self._detect(items, errors, samples=samples)
         outcomes = []
         for i, content in enumerate(contents):
             item = items[i]
@@ -67,6 +83,9 @@ class Pipeline:
                 outcomes.append(Outcome(content.id, error=errors.get(i)))
                 continue
             decision = evaluate(item.ref, results[i], self.policy)
+            if item.media_type in (MediaType.VIDEO, MediaType.AUDIO):
+                segments = build_segments(results[i], self.policy, samples.get(i, []))
+                decision = replace(decision, segments=segments)
             outcomes.append(Outcome(content.id, decision=decision))
         return outcomes
 
@@ -77,17 +96,33 @@ class Pipeline:
         return [errors.get(i, results[i]) for i in range(len(items))]
 
     def _detect(
-        self, items: Sequence[Item | None], errors: dict[int, WinnowError]
+        self,
+        items: Sequence[Item | None],
+        errors: dict[int, WinnowError],
+        depth: int = MAX_DEPTH,
+        samples: dict[int, list[Sample]] | None = None,
     ) -> list[list[DetectorResult]]:
         # Every node is an original item or a derived one; parents[j] = (parent node, derived).
         nodes: list[Item | None] = list(items)
         parents: dict[int, tuple[int, Derived]] = {}
+        streamed: dict[int, list[DetectorResult]] = {}
+        streamed_samples: dict[int, list[Sample]] = {}
         frontier = [i for i, item in enumerate(items) if item is not None]
-        for _ in range(MAX_DEPTH):
-            frontier = self._extract(nodes, frontier, parents, errors)
+        for level in range(depth):
+            frontier = self._extract(
+                nodes, frontier, parents, errors, (streamed, streamed_samples, depth - level - 1)
+            )
             if not frontier:
                 break
         results: list[list[DetectorResult]] = [[] for _ in nodes]
+        for i, lifted in streamed.items():
+            results[i].extend(lifted)
+        if samples is not None:
+            for i, found in streamed_samples.items():
+                samples.setdefault(i, []).extend(found)
+            for parent, derived in parents.values():
+                if parent < len(items):
+                    samples.setdefault(parent, []).append(Sample(derived.label, derived.origin))
         for detector in self.detectors:
             todo = [
                 i
@@ -116,8 +151,10 @@ class Pipeline:
         frontier: list[int],
         parents: dict[int, tuple[int, Derived]],
         errors: dict[int, WinnowError],
+        stream: tuple[dict[int, list[DetectorResult]], dict[int, list[Sample]], int],
     ) -> list[int]:
         new: list[int] = []
+        streamed, streamed_samples, remaining = stream
         for extractor in self.extractors:
             todo = [
                 i
@@ -125,6 +162,18 @@ class Pipeline:
                 if i not in errors and nodes[i] is not None
                 and nodes[i].media_type in extractor.media_types  # type: ignore[union-attr]
             ]  # fmt: skip
+            if isinstance(extractor, StreamingExtractor):
+                for i in todo:
+                    try:
+                        lifted, found = self._stream(extractor, nodes[i], remaining)  # type: ignore[arg-type]
+                    except Exception as exc:
+                        if isinstance(exc, (KeyboardInterrupt, MemoryError)):
+                            raise
+                        errors[i] = _isolate(extractor, exc)
+                        continue
+                    streamed.setdefault(i, []).extend(lifted)
+                    streamed_samples.setdefault(i, []).extend(found)
+                continue
             for chunk in _chunks(todo, self.batch_size):
                 batch: list[Item] = [nodes[i] for i in chunk]  # type: ignore[misc]
                 for i, out in zip(chunk, _safe_extract(extractor, batch), strict=True):
@@ -136,6 +185,29 @@ class Pipeline:
                         new.append(len(nodes))
                         nodes.append(derived.item)
         return new
+
+    def _stream(
+        self, extractor: StreamingExtractor, item: Item, remaining: int
+    ) -> tuple[list[DetectorResult], list[Sample]]:
+        """Moderate ``extractor``'s items from ``item`` batch by batch; return their findings
+        lifted onto ``item`` and where each derived item came from. A derived item's error is
+        the parent's."""
+        lifted: list[DetectorResult] = []
+        found: list[Sample] = []
+        for chunk in _batched(extractor.iter_extract(item), self.batch_size):
+            chunk_errors: dict[int, WinnowError] = {}
+            chunk_results = self._detect([d.item for d in chunk], chunk_errors, depth=remaining)
+            for k, derived in enumerate(chunk):
+                if k in chunk_errors:
+                    raise chunk_errors[k]
+                lifted.extend(_lift(r, derived) for r in chunk_results[k])
+                found.append(Sample(derived.label, derived.origin))
+        return lifted, found
+
+
+def _batched(derived: Iterator[Derived], size: int) -> Iterator[list[Derived]]:
+    while chunk := list(islice(derived, size)):
+        yield chunk
 
 
 def _lift(result: DetectorResult, derived: Derived) -> DetectorResult:

@@ -6,7 +6,10 @@ The scan line is a stable contract (documented in README.md)::
      "matches": [...], "error": null, "sha256": "...", "media_type": "text",
      "policy_version": "...", "language": "en"}
 
-Every taxonomy category appears in ``scores``. An item that failed has ``verdict`` null, empty
+Video and audio lines also carry ``segments``: the time ranges where a category fired, each
+``{"category", "start", "end", "duration", "score", "peak_at", "source", "detector", "action",
+"detail"}`` with times in seconds (:mod:`winnow.segments`). Every taxonomy category appears in
+``scores``. An item that failed has ``verdict`` null, empty
 ``scores`` and ``matches``, and ``error`` set to a one-line message.
 """
 
@@ -14,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from winnow.types import Decision, Outcome, RuleHit
+from winnow.types import Decision, MediaType, Outcome, RuleHit, Segment
 
-__all__ = ["decision_to_json", "error_line", "hit_to_json", "outcome_to_json"]
+__all__ = ["decision_to_json", "error_line", "hit_to_json", "outcome_to_json", "segment_to_json"]
 
 
 def hit_to_json(hit: RuleHit) -> dict[str, Any]:
@@ -31,8 +34,23 @@ def hit_to_json(hit: RuleHit) -> dict[str, Any]:
     }
 
 
-def decision_to_json(decision: Decision) -> dict[str, Any]:
+def segment_to_json(segment: Segment) -> dict[str, Any]:
     return {
+        "category": segment.category,
+        "start": segment.start,
+        "end": segment.end,
+        "duration": round(segment.duration, 3),
+        "score": segment.score,
+        "peak_at": segment.peak_at,
+        "source": segment.source,
+        "detector": segment.detector,
+        "action": segment.action.value,
+        "detail": segment.detail,
+    }
+
+
+def decision_to_json(decision: Decision) -> dict[str, Any]:
+    out = {
         "verdict": decision.verdict.value,
         "scores": dict(decision.scores),
         "matches": [hit_to_json(h) for h in decision.hits],
@@ -42,6 +60,9 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
         "language": decision.info.get("language"),
         "detectors": {name: version for name, version in decision.detectors},
     }
+    if decision.ref.media_type in (MediaType.VIDEO, MediaType.AUDIO):
+        out["segments"] = [segment_to_json(s) for s in decision.segments]
+    return out
 
 
 def error_line(content_id: str, message: str) -> dict[str, Any]:

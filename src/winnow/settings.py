@@ -26,6 +26,12 @@ DEFAULT_DETECTORS: tuple[str, ...] = (
     "text.classifier",
     "image.safety",
     "image.opennsfw",
+    "image.hashes",
+    "image.qr",
+    "image.frames",
+    "image.ocr",
+    "video.frames",
+    "audio.transcript",
 )
 
 
@@ -36,6 +42,24 @@ class Limits(BaseModel):
     max_image_bytes: int = Field(25 * 1024 * 1024, gt=0, description="Largest image file accepted.")
     max_image_pixels: int = Field(
         40_000_000, gt=0, description="Most pixels (width x height) an image may declare."
+    )
+    max_media_bytes: int = Field(
+        2 * 1024**3, gt=0, description="Largest video or audio file accepted (read as a stream)."
+    )
+    max_media_seconds: float = Field(
+        4 * 3600.0, gt=0, description="Longest video or audio accepted, in seconds (probed)."
+    )
+    max_video_pixels: int = Field(
+        3840 * 2160, gt=0, description="Most pixels (width x height) a video's frames may have."
+    )
+    max_audio_seconds: float = Field(
+        3600.0, gt=0, description="Longest sound (audio file or soundtrack) that is transcribed."
+    )
+    max_decode_seconds: float = Field(
+        900.0,
+        gt=0,
+        description="Wall-clock seconds that decoding one video's frames, or transcribing one "
+        "sound, may take before the item fails.",
     )
 
 
@@ -72,6 +96,23 @@ class Settings(BaseSettings):
     threads: int = Field(
         0, ge=0, description="Threads per model runtime; 0 lets the runtime choose (all cores)."
     )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the service's database (postgresql+psycopg://...); "
+        "SQLite at data_dir/winnow.db when unset.",
+    )
+    api_rate_limit: float = Field(
+        20.0,
+        ge=0,
+        description="Requests per second allowed to an API key that has no limit of its own; "
+        "0 means unlimited.",
+    )
+
+    def database(self) -> str:
+        """The database URL: ``database_url``, else SQLite under ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'winnow.db'}"
 
     @classmethod
     def settings_customise_sources(

@@ -1,7 +1,7 @@
 """Value types that flow through the pipeline. No I/O and no heavy imports here.
 
-A :class:`Content` comes in; the media layer turns it into an :data:`Item` (text or decoded
-image) identified by a :class:`ContentRef`; detectors return one :class:`DetectorResult` per item,
+A :class:`Content` comes in; the media layer turns it into an :data:`Item` (text, decoded
+image, or a probed video or audio file) identified by a :class:`ContentRef`; detectors return one :class:`DetectorResult` per item,
 made of :class:`Signal` scores with :class:`Evidence`; the policy turns those into a
 :class:`Decision`. An :class:`Outcome` is the decision or the error for one piece of content.
 """
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from winnow.errors import WinnowError
 
 __all__ = [
+    "AudioItem",
     "Content",
     "ContentRef",
     "Decision",
@@ -28,12 +29,15 @@ __all__ = [
     "ImageItem",
     "Item",
     "Locator",
+    "MediaInfo",
     "MediaType",
     "Outcome",
     "RuleHit",
+    "Segment",
     "Signal",
     "TextItem",
     "Verdict",
+    "VideoItem",
 ]
 
 
@@ -191,7 +195,59 @@ class ImageItem:
         return int(self.pixels.shape[0])
 
 
-Item = TextItem | ImageItem
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """What probing a video or audio file found (nothing decoded): duration in seconds, the
+    first video stream's size and frame rate, the codecs, and whether there is sound."""
+
+    duration: float
+    container: str
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    sample_rate: int = 0
+
+    @property
+    def has_video(self) -> bool:
+        return self.video_codec is not None
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_codec is not None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class VideoItem:
+    """A probed video: its encoded bytes (``data``) or a file ``path``, never decoded frames.
+    Extractors stream frames and sound out of it (``video.frames``, ``audio.transcript``)."""
+
+    ref: ContentRef
+    info: MediaInfo
+    data: bytes | None = None
+    path: str | None = None
+
+    @property
+    def media_type(self) -> MediaType:
+        return MediaType.VIDEO
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AudioItem:
+    """A probed audio file: its encoded bytes or a file path, never decoded samples."""
+
+    ref: ContentRef
+    info: MediaInfo
+    data: bytes | None = None
+    path: str | None = None
+
+    @property
+    def media_type(self) -> MediaType:
+        return MediaType.AUDIO
+
+
+Item = TextItem | ImageItem | VideoItem | AudioItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +279,27 @@ class RuleHit:
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    """A time range of a video or audio item where one category kept firing: consecutive
+    sampled frames (or utterances) merged. ``peak_at`` is the time of the highest-scoring
+    evidence, ``source`` what it came from (``frame``, ``utterance``)."""
+
+    category: str
+    start: float
+    end: float
+    score: float
+    peak_at: float
+    source: str
+    detector: str
+    action: Verdict
+    detail: str | None = None
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The verdict for one item, every rule that fired, and what made it."""
 
@@ -233,6 +310,7 @@ class Decision:
     policy_version: str
     detectors: tuple[tuple[str, str], ...]
     info: dict[str, str] = field(default_factory=dict)
+    segments: tuple[Segment, ...] = ()  # video and audio: time ranges of findings
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,7 +100,7 @@ def test_empty_missing_dir_and_unsupported(tmp_path: Path) -> None:
         load_content(Content("a", path=str(tmp_path)), LIMITS)
     with pytest.raises(UnsupportedMediaError, match="application/pdf"):
         load_content(Content("a", data=b"%PDF-1.4 ..."), LIMITS)
-    with pytest.raises(UnsupportedMediaError, match="video"):
+    with pytest.raises(DecodeError, match="corrupt or truncated video/mp4"):
         load_content(Content("a", data=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 20), LIMITS)
     with pytest.raises(InputError, match="no text, data or path"):
         load_content(Content("a"), LIMITS)

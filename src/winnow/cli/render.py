@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from winnow.types import Evidence, Outcome, Verdict
+from winnow.segments import format_time
+from winnow.types import Evidence, Outcome, Segment, Verdict
 
 __all__ = ["render_outcome"]
 
@@ -21,6 +22,18 @@ def _evidence(e: Evidence) -> str:
     if e.detail:
         parts.append(f"({e.detail})")
     return " ".join(parts)
+
+
+def _segment(s: Segment) -> str:
+    """``02:13–02:19 violence/graphic 0.91 (frame at 02:15)``, or an utterance and what was said."""
+    where = f"{format_time(s.start)}–{format_time(s.end)}"
+    if s.source == "utterance":
+        said = f' "{_label(s.detail, 60)}"' if s.detail else ""
+        why = f"(said at {format_time(s.peak_at)}{said})"
+    else:
+        detail = f' "{_label(s.detail, 50)}"' if s.detail else ""
+        why = f"({s.source} at {format_time(s.peak_at)}){detail}"
+    return f"{where} {s.category} {s.score:.2f} {why} [{s.action.value}, {s.detector}]"
 
 
 def render_outcome(label: str, outcome: Outcome) -> str:
@@ -42,6 +55,11 @@ def render_outcome(label: str, outcome: Outcome) -> str:
             lines.append(f"      {_evidence(e)}")
         if len(hit.evidence) > 5:
             lines.append(f"      … {len(hit.evidence) - 5} more")
+    if d.segments:
+        lines.append("  segments:")
+        lines.extend(f"    {_segment(s)}" for s in d.segments[:20])
+        if len(d.segments) > 20:
+            lines.append(f"    … {len(d.segments) - 20} more (--json has them all)")
     facts = [f"{d.ref.media_type.value}", f"policy {d.policy_version}"]
     if "language" in d.info:
         facts.insert(1, f"language {d.info['language']}")

@@ -8,21 +8,23 @@ inside the detector; nothing downstream sees them.
 
 An :class:`Extractor` derives new items from an item (the text in an image, the frames of a
 video); the pipeline runs detectors on the derived items too and lifts their findings onto the
-parent, located where the derived item came from (a box, a time range).
+parent, located where the derived item came from (a box, a time range). A
+:class:`StreamingExtractor` yields its items lazily (a video's frames), and the pipeline
+moderates them batch by batch.
 """
 
 from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import ClassVar, Self
 
 from winnow.errors import InputError
 from winnow.settings import Settings
 from winnow.types import Derived, DetectorResult, Item, MediaType, Signal
 
-__all__ = ["NAME_PATTERN", "Component", "Detector", "Extractor"]
+__all__ = ["NAME_PATTERN", "Component", "Detector", "Extractor", "StreamingExtractor"]
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
@@ -55,6 +57,20 @@ class Extractor(Component):
     @abstractmethod
     def extract_batch(self, items: Sequence[Item]) -> list[list[Derived]]:
         """Return exactly one (possibly empty) list per item, in order."""
+
+
+class StreamingExtractor(Extractor):
+    """An extractor of many large items (a video's frames): :meth:`iter_extract` yields them
+    one at a time and the pipeline moderates them in batches as they come, lifting findings
+    onto the parent and dropping each batch, so they are never all in memory at once."""
+
+    @abstractmethod
+    def iter_extract(self, item: Item) -> Iterator[Derived]:
+        """Yield the items derived from ``item``, in order."""
+
+    def extract_batch(self, items: Sequence[Item]) -> list[list[Derived]]:
+        self.check_media(items)
+        return [list(self.iter_extract(item)) for item in items]
 
 
 class Detector(Component):

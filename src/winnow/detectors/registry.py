@@ -32,6 +32,8 @@ BUILTIN_DETECTORS: dict[str, str] = {
     "image.ocr": "winnow.detectors.image_ocr:OcrText",
     "image.frames": "winnow.detectors.image_frames:ImageFrames",
     "image.onnx": "winnow.detectors.image_onnx:OnnxImageClassifier",
+    "video.frames": "winnow.detectors.video_frames:VideoFrames",
+    "audio.transcript": "winnow.detectors.audio_transcript:AudioTranscript",
 }
 
 

@@ -22,6 +22,10 @@ def load_content(content: Content, limits: Limits) -> Item:
     if content.text is not None:
         return text_item(content.text, limits, name=_name(content))
     name = _name(content)
+    if content.data is None and content.path is not None:
+        streamed = _media_file(content.path, limits, name)
+        if streamed is not None:
+            return streamed
     data = content.data if content.data is not None else _read(content, limits)
     if not data:
         raise InputError(f"{name} is empty (0 bytes)")
@@ -38,17 +42,32 @@ def load_content(content: Content, limits: Limits) -> Item:
 
         return decode_image(data, found.mime, limits, name=name)
     if found.media_type in (MediaType.VIDEO, MediaType.AUDIO):
-        raise UnsupportedMediaError(
-            f"{name} is {found.mime}; video and audio moderation is not available in this version"
-        )
+        from winnow.media.video import load_media
+
+        return load_media(data, found.mime, limits, name, len(data))
     raise UnsupportedMediaError(
         f"{name} is {found.mime}, which winnow does not moderate; send text (UTF-8) or an image "
-        "(JPEG, PNG, GIF, WebP, BMP, TIFF)"
+        "(JPEG, PNG, GIF, WebP, BMP, TIFF), a video or an audio file"
     )
 
 
 def _name(content: Content) -> str:
     return content.path or content.id or "content"
+
+
+def _media_file(path: str, limits: Limits, name: str) -> Item | None:
+    """A video or audio file is probed from its path, never read whole; None for other files."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return None  # _read reports it
+    found = sniff(head) if head else None
+    if found is None or found.media_type not in (MediaType.VIDEO, MediaType.AUDIO):
+        return None
+    from winnow.media.video import load_media
+
+    return load_media(path, found.mime, limits, name, Path(path).stat().st_size)
 
 
 def _read(content: Content, limits: Limits) -> bytes:

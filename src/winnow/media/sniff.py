@@ -54,6 +54,8 @@ def sniff(data: bytes) -> Sniffed:
             return found
     if head[:4] == b"RIFF" and head[8:12] in _RIFF:
         return _RIFF[head[8:12]]
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return Sniffed(MediaType.AUDIO, "audio/aiff")
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in _FTYP_IMAGE:

@@ -1,0 +1,132 @@
+"""Video and audio speed (issue 5): visual pass, speech real-time factor, memory on a long file.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_video.py [--seconds 30] [--long-minutes 10]
+
+Encodes a synthetic 720p30 H.264 clip (x264 ``veryfast``, moving gradients and shapes, 2 s
+GOP) in a temp folder, then times ``winnow.pipeline.Pipeline`` at the default sampling (1 fps +
+scene changes) with: no image detector (decode + sampling), ``image.qr`` + ``image.hashes``, and
+the classifiers ``image.safety`` + ``image.opennsfw``. Speech: faster-whisper tiny.en and base
+(int8, 2 threads, the settings ``audio.transcript`` uses) on the JFK clip from
+``../shared/data/media/speech`` repeated to ~55 s. Memory: peak RSS of a child process that runs
+``video.frames`` + ``image.qr`` over a long 720p file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from tests.avmedia import encode_video, scene
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def clip(path: Path, seconds: int) -> Path:
+    if not path.exists():
+        opts = {"preset": "veryfast", "g": "60"}
+        frames = [scene(k / 10, 1280, 720) for k in range(40)]  # 4 s of motion, looped
+
+        def frame(i: int, t: float) -> np.ndarray:
+            return frames[(i // 3) % len(frames)]
+
+        path.write_bytes(encode_video(frame, seconds, fps=30, width=1280, height=720,
+                                      options=opts))  # fmt: skip
+    return path
+
+
+def visual(path: Path, seconds: int) -> None:
+    from winnow.detectors.video_frames import VideoFrames
+    from winnow.pipeline import Pipeline
+    from winnow.policy import load_policy
+    from winnow.settings import Settings
+    from winnow.types import Content
+
+    for label, names in [("decode + sampling only", []), ("+ image.qr, image.hashes",
+                         ["image.qr", "image.hashes"]),
+                         ("+ image.safety, image.opennsfw", ["image.safety", "image.opennsfw"])]:  # fmt: skip
+        settings = Settings(detectors=names, threads=2)
+        pipeline = Pipeline.from_settings(settings)
+        pipeline.extractors = [VideoFrames()]
+        pipeline.policy = load_policy(None)
+        start = time.perf_counter()
+        outcome = pipeline.check(Content("c", path=str(path)))
+        wall = time.perf_counter() - start
+        assert outcome.decision is not None, outcome.error
+        print(f"visual {label:34s} {wall:6.2f} s for {seconds} s: {seconds / wall:5.1f}x real time")
+
+
+def speech() -> None:
+    from winnow.detectors.audio_transcript import VAD, _whisper, base_model_dir, tiny_en_model_dir
+    from winnow.media.audio import SAMPLE_RATE, read_pcm
+    from winnow.media.load import load_content
+    from winnow.settings import Limits
+    from winnow.types import AudioItem, Content
+
+    jfk = REPO.parent / "shared" / "data" / "media" / "speech" / "tests" / "jfk.flac"
+    if not jfk.is_file():
+        print("speech: skipped (no ../shared/data/media/speech)")
+        return
+    item = load_content(Content("jfk", path=str(jfk)), Limits())
+    assert isinstance(item, AudioItem)
+    pcm = np.tile(read_pcm(item, Limits()), 5)
+    seconds = pcm.size / SAMPLE_RATE
+    with tempfile.TemporaryDirectory() as cache:
+        for name, model_dir in [("tiny.en", tiny_en_model_dir()),
+                                ("base", base_model_dir(Path(cache)))]:  # fmt: skip
+            model = _whisper(str(model_dir), "int8", 2)
+            start = time.perf_counter()
+            segments, _ = model.transcribe(pcm, language="en", beam_size=1, temperature=0.0,
+                                           condition_on_previous_text=False, vad_filter=True,
+                                           vad_parameters=VAD)  # fmt: skip
+            text = " ".join(s.text for s in segments)
+            wall = time.perf_counter() - start
+            print(f"speech {name:8s} int8 2 threads: {wall:5.2f} s for {seconds:.0f} s audio: "
+                  f"{seconds / wall:5.1f}x real time ({len(text.split())} words)")  # fmt: skip
+
+
+CHILD = """
+import resource, sys, time
+from winnow.pipeline import Pipeline
+from winnow.settings import Settings
+from winnow.types import Content
+p = Pipeline.from_settings(Settings(detectors=["video.frames", "image.qr"], threads=2))
+t = time.perf_counter(); o = p.check(Content("long", path=sys.argv[1]))
+assert o.decision is not None, o.error
+print(f"{time.perf_counter() - t:.1f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+"""
+
+
+def memory(path: Path, seconds: int) -> None:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True,
+                         text=True, check=True, cwd=REPO)  # fmt: skip
+    wall, rss = out.stdout.split()
+    size = path.stat().st_size / 1e6
+    print(
+        f"memory: {seconds / 60:.0f} min 720p ({size:.0f} MB) video.frames + image.qr: "
+        f"peak RSS {rss} MB, {wall} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--long-minutes", type=int, default=10)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["visual", "speech", "memory"])
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="winnow-bench-"))
+    if "visual" not in args.skip:
+        visual(clip(folder / "clip.mp4", args.seconds), args.seconds)
+    if "speech" not in args.skip:
+        speech()
+    if "memory" not in args.skip:
+        long = args.long_minutes * 60
+        memory(clip(folder / "long.mp4", long), long)
+
+
+if __name__ == "__main__":
+    main()
