@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,3 +73,42 @@ def test_big_images_are_downscaled_and_hex_round_trips() -> None:
         pdq_from_hex("abc")
     with pytest.raises(InputError, match="RGB"):
         pdq_hash(np.zeros((4, 4), np.uint8))
+
+
+SMALL_PHOTOS = ["q0122", "q0291", "q0746", "q1050", "q2821"]  # 256 px: where the DCT drifted
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("name", SMALL_PHOTOS)
+def test_flipped_and_rotated_real_photos_match_their_original(name: str) -> None:
+    pixels = _pixels(f"pdq/data/reg-test-input/labelme-subset/{name}.jpg")
+    banked = pdq_hash(pixels)
+    assert banked.quality >= 50
+    copies = {
+        "mirrored": pixels[:, ::-1],
+        "rotated90ccw": np.rot90(pixels, 1),  # what PIL's ROTATE_90 does
+        "rotated90cw": np.rot90(pixels, -1),
+        "rotated180": np.rot90(pixels, 2),
+        "flipped_vertically": pixels[::-1],
+        "transposed": pixels.transpose(1, 0, 2),
+    }
+    for expected, copy in copies.items():
+        variants = pdq_variants(np.ascontiguousarray(copy))
+        best = min(variants, key=lambda v: hamming(v.value, banked.value))
+        # compute_dihedral's DCT mirror was 24-64 bits off on these; the flipped pixels give 0
+        assert hamming(best.value, banked.value) <= 4, (expected, best)
+        assert best.variant == expected
+
+
+@pytest.mark.data
+def test_a_mirrored_real_photo_is_matched_by_the_bank(tmp_path: Path) -> None:
+    from winnow.banks import Bank, BankMatcher
+
+    pixels = _pixels("python-threatexchange/threatexchange/tests/hashing/resources/rgb.jpeg")
+    matcher = BankMatcher.open(tmp_path)
+    matcher.store.create_bank(Bank("seen", "spam"))
+    matcher.store.add_entries("seen", [("pdq", pdq_hash(pixels).hex, "")])
+    matcher.refresh()
+    matches = matcher.match(np.ascontiguousarray(pixels[:, ::-1]))
+    assert [(m.bank.name, m.variant) for m in matches] == [("seen", "mirrored")]
+    assert matches[0].distance <= 31

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from winnow.banks.index import LiveIndex, MihIndex, brute_force
+from winnow.banks.index import EXACT_UP_TO, LiveIndex, MihIndex, brute_force
 
 
 def _flip(code: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -18,7 +18,7 @@ def _set(hits: object) -> set[tuple[int, int, int]]:
     return set(zip(hits.query.tolist(), hits.ids.tolist(), hits.distance.tolist(), strict=True))  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("distance", [0, 15, 31, 40])
+@pytest.mark.parametrize("distance", [0, 11, 15, EXACT_UP_TO])
 def test_mih_finds_exactly_what_brute_force_finds(distance: int) -> None:
     rng = np.random.default_rng(distance)
     codes = rng.integers(0, 256, (20_000, 32), dtype=np.uint8)
@@ -27,8 +27,39 @@ def test_mih_finds_exactly_what_brute_force_finds(distance: int) -> None:
     index = MihIndex.build(ids, codes)
     got, want = index.search(queries, distance), brute_force(ids, codes, queries, distance)
     assert _set(got) == _set(want)
-    if distance >= 31:
-        assert len(want) >= 30
+
+
+@pytest.mark.parametrize("distance", [31, 40])
+def test_mih_beyond_exact_finds_nearly_everything_and_nothing_false(distance: int) -> None:
+    rng = np.random.default_rng(distance)
+    codes = rng.integers(0, 256, (20_000, 32), dtype=np.uint8)
+    ids = np.arange(1, len(codes) + 1)
+    # 400 near-duplicates at exactly 24-31 bits: the hardest case within the default distance
+    queries = np.stack([_flip(codes[i], 24 + i % 8, rng) for i in range(400)])
+    index = MihIndex.build(ids, codes)
+    got, want = (
+        _set(index.search(queries, distance)),
+        _set(brute_force(ids, codes, queries, distance)),
+    )
+    assert got <= want
+    assert len(got) >= 0.95 * len(want) and len(want) >= 400
+
+
+def test_build_does_not_copy_the_codes() -> None:
+    codes = np.random.default_rng(0).integers(0, 256, (1000, 32), dtype=np.uint8)
+    assert MihIndex.build(np.arange(1000), codes).codes is codes
+
+
+def test_a_saved_index_of_another_layout_is_ignored(tmp_path: Path) -> None:
+    codes = np.random.default_rng(2).integers(0, 256, (50, 32), dtype=np.uint8)
+    live = LiveIndex(tmp_path / "index")
+    live.add(np.arange(1, 51), codes)
+    live.rebuild()
+    build = tmp_path / "index" / (tmp_path / "index" / "current").read_text()
+    (build / "meta.json").write_text('{"covers": 50, "size": 50}')  # format 1: no "format"
+    again = LiveIndex(tmp_path / "index")
+    again.load()
+    assert len(again) == 0 and again.covers == 0
 
 
 def test_empty_index_and_bad_shapes() -> None:

@@ -3,16 +3,25 @@
 PDQ hashes are 256 bits, kept here as 32 bytes (``bytes``) and written as 64 hex digits in the
 same bit order as Meta's reference implementations and ThreatExchange (first hex digit = bits
 0-3 of ``pdqhash.compute``'s bit vector). Images are downscaled to at most 512 px first (PDQ
-reads 64x64 internally; hashing a big image costs time, not accuracy).
+reads 64x64 internally; hashing a big image costs time, not accuracy). Smaller images are hashed
+as they are, like the reference does: upscaling them moved our hashes up to 78 bits away from
+Meta's published vectors (the shared lists we must match are made with the reference).
 
 Plain PDQ does not survive a mirror or a rotation, so the query side hashes all 8 dihedral
-variants (:data:`VARIANTS`, in ``pdqhash.compute_dihedral``'s order); a bank entry matched by
-variant ``mirrored`` means the query is a left-right mirror image of the banked image.
+variants (:data:`VARIANTS`, in ``pdqhash.compute_dihedral``'s order). Each variant is the PDQ
+hash of the actually flipped/rotated pixels, not ``compute_dihedral``'s DCT shortcut: PDQ's
+downsampling filter is not symmetric, so the shortcut drifts on small images (a mirrored 256 px
+photo came out 24-114 bits from the mirror's own hash; the flipped pixels give 0). A bank entry
+matched by variant ``mirrored`` means the query is a left-right mirror image of the banked image.
+
+Variants stay on the query side: imported lists (ThreatExchange, HMA) hold hashes, not images,
+so the bank side could not compute them, and 8 hashes an entry would make the index 8x bigger.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,14 +127,33 @@ def pdq_hash(pixels: npt.NDArray[np.uint8]) -> PdqHash:
     return PdqHash(_pack(bits), int(quality))
 
 
+_OPS: tuple[Callable[[npt.NDArray[np.uint8]], npt.NDArray[np.uint8]], ...] = (
+    lambda a: a,
+    lambda a: np.rot90(a, 1),  # counter-clockwise: undoes a query turned 90 degrees clockwise
+    lambda a: np.rot90(a, 2),
+    lambda a: np.rot90(a, -1),
+    lambda a: a[::-1],
+    lambda a: a[:, ::-1],
+    lambda a: a.transpose(1, 0, 2),
+    lambda a: np.rot90(a, 2).transpose(1, 0, 2),
+)
+"""The pixel operation behind each of :data:`VARIANTS` (each its own inverse, but the two
+quarter turns, which are each other's)."""
+
+
 def pdq_variants(pixels: npt.NDArray[np.uint8]) -> list[PdqHash]:
-    """The PDQ hashes of the 8 rotations/flips of an image, named as in :data:`VARIANTS`."""
+    """The PDQ hashes of the 8 rotations/flips of an image, named as in :data:`VARIANTS`.
+
+    Each is hashed from the flipped/rotated pixels of the downscaled image (8 PDQ runs, about
+    6 ms each at 512 px on one core), so a mirrored copy gives its original's hash exactly.
+    """
     module = _pdqhash()
-    hashes, quality = module.compute_dihedral(_prepare(pixels))  # type: ignore[attr-defined]
-    return [
-        PdqHash(_pack(bits), int(quality), variant)
-        for bits, variant in zip(hashes, VARIANTS, strict=True)
-    ]
+    prepared = _prepare(pixels)
+    out = []
+    for op, variant in zip(_OPS, VARIANTS, strict=True):
+        bits, quality = module.compute(np.ascontiguousarray(op(prepared)))  # type: ignore[attr-defined]
+        out.append(PdqHash(_pack(bits), int(quality), variant))
+    return out
 
 
 def exact_hashes(data: bytes) -> dict[str, str]:

@@ -3,7 +3,7 @@
 One signal per matching bank: the bank's category, score ``1 - distance/256`` for PDQ (1.0 for
 an exact SHA-256 match), and the bank's action (``review`` or ``block``), which the policy
 applies by itself. The evidence says why: bank, entry id and metadata, distance and the query
-variant (``original``, ``rotate90``, ``flipx``...) that matched. Matches suppressed by an
+variant (``original``, ``mirrored``, ``rotated90cw``...) that matched. Matches suppressed by an
 ``allow`` bank give no signal; the result's ``info`` names the allow bank.
 
 Costs nothing when no bank exists (the bank database is not even created); PDQ is computed only
@@ -44,7 +44,7 @@ __all__ = ["ImageHashes"]
 
 class ImageHashes(Detector):
     name: ClassVar[str] = "image.hashes"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: variants hashed from flipped pixels
     media_types: ClassVar[frozenset[MediaType]] = frozenset({MediaType.IMAGE})
     labels: ClassVar[tuple[str, ...]] = CATEGORY_KEYS
     description: ClassVar[str] = (
