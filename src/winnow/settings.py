@@ -108,6 +108,19 @@ class Settings(BaseSettings):
         "0 means unlimited.",
     )
 
+    review_retention_days: float = Field(
+        7.0,
+        ge=0,
+        description="Days the text or image of a decision whose verdict is `review` is kept for "
+        "the review console; 0 keeps no content (reviewers see scores and evidence only).",
+    )
+    session_secret: str | None = Field(
+        None,
+        description="Key (32+ characters) signing review-console sessions; a random key in "
+        "data_dir/session.key when unset. Set it when several hosts serve the console.",
+        repr=False,
+    )
+
     def database(self) -> str:
         """The database URL: ``database_url``, else SQLite under ``data_dir``."""
         if self.database_url:

@@ -19,6 +19,8 @@ COVERED = {
     ("GET", "/v1/webhooks/{webhook_id}/deliveries"),
     ("GET", "/v1/deliveries/{delivery_id}"),
     ("POST", "/v1/deliveries/{delivery_id}/replay"),
+    ("POST", "/v1/decisions/{decision_id}/appeal"),
+    ("GET", "/v1/appeals/{appeal_id}"),
 }
 
 
@@ -57,6 +59,15 @@ async def test_tenants_are_isolated_on_every_endpoint(service: Service) -> None:
     assert (await h.get(f"/v1/deliveries/{delivery['id']}")).status_code == 404
     assert (await h.post(f"/v1/deliveries/{delivery['id']}/replay")).status_code == 404
     assert await evil.deliveries(mine["id"]) == []  # acme's flagged decision is not evil's event
+    # appeals: another tenant's decision cannot be appealed, nor its appeal read
+    appeal = await acme.http.post(
+        f"/v1/decisions/{dec['decision_id']}/appeal", json={"reason": "r"}
+    )
+    assert appeal.status_code == 201
+    assert (
+        await h.post(f"/v1/decisions/{dec['decision_id']}/appeal", json={"reason": "r"})
+    ).status_code == 404
+    assert (await h.get(f"/v1/appeals/{appeal.json()['appeal_id']}")).status_code == 404
     # and acme still has all of its own
     assert [w["id"] for w in await acme.webhooks()] == [hook["id"]]
     assert len(await acme.deliveries(hook["id"])) == 2 - 1  # only acme's decision

@@ -2,7 +2,7 @@
 
 With no ``pipeline`` or ``store`` given, it builds the pipeline from the settings (loading models
 once) and opens (and migrates) the store the settings name. The lifespan runs the webhook
-deliverer in the background.
+deliverer in the background, and the loop that drops review content past its retention.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import anyio
 from fastapi import FastAPI, Request, Response
 
 from winnow import __version__
-from winnow.api import decisions, hooks, moderate
+from winnow.api import appeals, decisions, hooks, moderate
 from winnow.api.auth import Authenticator, RateLimiter
 from winnow.api.errors import CatchAll, install_error_handlers
 from winnow.api.metrics import Metrics, TimingMiddleware, timed
@@ -42,8 +42,10 @@ def create_app(
     key_cache_s: float = 5.0,
     deliver_webhooks: bool = True,
     workers: int | None = None,
+    review_console: bool = True,
 ) -> FastAPI:
-    """Build the app. ``workers``: moderation threads at once (default: the number of cores)."""
+    """Build the app. ``workers``: moderation threads at once (default: the number of cores);
+    ``review_console``: serve the review console at ``/review`` (:mod:`winnow.web`)."""
     store = store if store is not None else open_store(settings)
     pipeline = pipeline if pipeline is not None else Pipeline.from_settings(settings)
     metrics = Metrics(lambda: float(store.pending_deliveries()))
@@ -67,11 +69,14 @@ def create_app(
             return
         import httpx
 
+        from winnow.review.retention import purge_loop
+        from winnow.store import review_store
         from winnow.webhooks import Deliverer
 
         async with httpx.AsyncClient() as client, anyio.create_task_group() as group:
             deliverer = Deliverer(store, client, on_failure=metrics.webhook_failures.inc)
             group.start_soon(deliverer.run)
+            group.start_soon(purge_loop, review_store(store))
             yield
             group.cancel_scope.cancel()
 
@@ -86,9 +91,13 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(TimingMiddleware, metrics=metrics)
     app.add_middleware(CatchAll)
-    for module in (moderate, decisions, hooks):
+    for module in (moderate, decisions, hooks, appeals):
         app.include_router(module.router)
     _ops_routes(app)
+    if review_console:
+        from winnow.web import mount
+
+        mount(app, settings, store)
     return app
 
 

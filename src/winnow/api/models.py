@@ -96,7 +96,9 @@ class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: AnyHttpUrl = Field(description="Where to POST events (http or https).")
-    events: list[Literal["decision.flagged", "job.completed"]] = Field(min_length=1)
+    events: list[
+        Literal["decision.flagged", "job.completed", "review.resolved", "appeal.resolved"]
+    ] = Field(min_length=1)
 
 
 class WebhookOut(BaseModel):

@@ -3,6 +3,8 @@
 The pipeline is CPU-bound and synchronous: it runs in a worker thread, at most as many at once
 as the app's limiter allows. The decision is stored without evidence snippets (no raw content is
 kept) and, when flagged, a ``decision.flagged`` event goes to the outbox in the same transaction.
+A ``review`` decision also opens a review item (:mod:`winnow.review.intake`): its text or image
+is the one content kept, for ``review_retention_days``, so a reviewer can see it.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from winnow.api.errors import ApiError
 from winnow.api.models import DecisionOut, ErrorOut, ModerateJson
 from winnow.api.state import AppState, state_of
 from winnow.errors import WinnowError
+from winnow.review.intake import review_item
 from winnow.serialize import outcome_to_json
-from winnow.store import DecisionRecord, Event
+from winnow.store import DecisionRecord, Event, review_store
 from winnow.store.sql import new_id
 from winnow.types import Content, Outcome, Verdict
 
@@ -88,26 +91,43 @@ async def moderate(
     state.metrics.queue.inc()
     try:
         return await anyio.to_thread.run_sync(
-            _moderate_and_store, state, principal.tenant, content, limiter=state.limiter
+            _moderate_and_store, state, principal, content, limiter=state.limiter
         )
     finally:
         state.metrics.queue.dec()
 
 
-def _moderate_and_store(state: AppState, tenant: str, content: Content) -> JSONResponse:
+def _moderate_and_store(state: AppState, principal: Principal, content: Content) -> JSONResponse:
     outcome = state.pipeline.check(content)
     if outcome.decision is None:
         raise outcome.error or WinnowError("moderation failed for an unknown reason")
-    record = _record(outcome, tenant)
+    record = _record(outcome, principal.tenant)
     events = []
     if outcome.decision.verdict in (Verdict.REVIEW, Verdict.BLOCK):
         events.append(Event("decision.flagged", record.to_json()))
     state.store.save_decision(record, events)
+    if outcome.decision.verdict is Verdict.REVIEW:
+        _queue_for_review(state, principal, record, content)
     body = outcome_to_json(outcome)
     body["id"] = record.content_id  # None when the caller gave no id
     body["decision_id"] = record.id
     body["created_at"] = record.created_at
     return JSONResponse(body)
+
+
+def _queue_for_review(
+    state: AppState, principal: Principal, record: DecisionRecord, content: Content
+) -> None:
+    """Open a review item, keeping the content for the retention time (privacy: only then)."""
+    settings = state.settings
+    item, text, data = review_item(
+        record,
+        content,
+        source=principal.key.name,
+        retention_s=settings.review_retention_days * 86400.0,
+        max_bytes=settings.limits.max_image_bytes,
+    )
+    review_store(state.store).open_item(item, text, data)
 
 
 def _record(outcome: Outcome, tenant: str) -> DecisionRecord:

@@ -22,9 +22,19 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from winnow.cli import bank, check, detectors, evaluate, keys, scan, serve, train
+    from winnow.cli import (
+        bank,
+        check,
+        detectors,
+        evaluate,
+        keys,
+        reviewers,
+        scan,
+        serve,
+        train,
+    )
 
-    for module in (check, scan, detectors, evaluate, train, bank, serve, keys):
+    for module in (check, scan, detectors, evaluate, train, bank, serve, keys, reviewers):
         cli.add_command(module.command)
 
 

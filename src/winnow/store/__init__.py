@@ -21,22 +21,45 @@ from winnow.store.records import (
     Store,
     Webhook,
 )
+from winnow.store.review import (
+    APPEAL_OUTCOMES,
+    OUTCOMES,
+    ROLES,
+    Appeal,
+    AuditEntry,
+    QueueFilter,
+    Resolution,
+    Reviewer,
+    ReviewItem,
+    ReviewStore,
+)
 
 if TYPE_CHECKING:
     from winnow.settings import Settings
 
 __all__ = [
+    "APPEAL_OUTCOMES",
     "EVENTS",
+    "OUTCOMES",
+    "ROLES",
     "SCOPES",
     "ApiKey",
+    "Appeal",
     "Attempt",
+    "AuditEntry",
     "DecisionRecord",
     "Delivery",
     "DeliveryTask",
     "Event",
+    "QueueFilter",
+    "Resolution",
+    "ReviewItem",
+    "ReviewStore",
+    "Reviewer",
     "Store",
     "Webhook",
     "open_store",
+    "review_store",
 ]
 
 
@@ -50,3 +73,13 @@ def open_store(settings: Settings | str, migrate: bool = True) -> Store:
     if migrate:
         store.migrate()
     return store
+
+
+def review_store(store: Store) -> ReviewStore:
+    """The review console's storage, on the same database as ``store``."""
+    from winnow.store.review_sql import SqlReviewStore
+    from winnow.store.sql import SqlStore
+
+    if not isinstance(store, SqlStore):
+        raise TypeError(f"the review console needs a SQL store, not {type(store).__name__}")
+    return SqlReviewStore(store)

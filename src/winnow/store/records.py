@@ -30,8 +30,9 @@ SCOPES = ("moderate", "review", "admin")
 """``moderate``: submit content and read its decisions; ``review``: read decisions;
 ``admin``: everything, including webhooks."""
 
-EVENTS = ("decision.flagged", "job.completed")
-"""Events a webhook may subscribe to."""
+EVENTS = ("decision.flagged", "job.completed", "review.resolved", "appeal.resolved")
+"""Events a webhook may subscribe to (``review.resolved``: a reviewer allowed or removed an item;
+``appeal.resolved``: an appeal was upheld or overturned)."""
 
 
 @dataclass(frozen=True, slots=True)

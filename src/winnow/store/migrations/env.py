@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from winnow.store import review_schema  # noqa: F401  (the review console's tables)
 from winnow.store.schema import metadata
 
 connection = context.config.attributes["connection"]
