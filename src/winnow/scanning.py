@@ -13,14 +13,23 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from winnow.errors import InputError
 from winnow.pipeline import Pipeline
 from winnow.serialize import error_line, outcome_to_json
 from winnow.types import Content
 
-__all__ = ["ScanInput", "ScanStats", "count_inputs", "iter_inputs", "read_done", "scan"]
+__all__ = [
+    "ScanInput",
+    "ScanStats",
+    "chunk_lines",
+    "count_inputs",
+    "iter_inputs",
+    "parse_line",
+    "read_done",
+    "scan",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +66,21 @@ def iter_inputs(source: Path) -> Iterator[ScanInput]:
             yield _parse_line(raw, lineno, base)
 
 
+def parse_line(raw: bytes, lineno: int, base: Path) -> ScanInput:
+    """One JSONL input line (``lineno`` from 1) as an input; relative paths are read from ``base``.
+    Used by the process pool's workers, which parse the lines the parent only reads."""
+    return _parse_line(raw, lineno, base)
+
+
 def _parse_line(raw: bytes, lineno: int, base: Path) -> ScanInput:
     fallback = f"line-{lineno}"
     try:
         obj = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return ScanInput(fallback, error=f"line {lineno}: invalid JSON: {exc}")
+    except (ValueError, RecursionError) as exc:
+        # ValueError: bad JSON or UTF-8, or an integer past Python's 4,300-digit limit;
+        # RecursionError: arrays or objects nested thousands deep. Neither may stop the scan.
+        why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        return ScanInput(fallback, error=f"line {lineno}: invalid JSON: {why}")
     if not isinstance(obj, dict):
         return ScanInput(fallback, error=f"line {lineno}: expected a JSON object")
     raw_id = obj.get("id", fallback)
@@ -149,17 +167,27 @@ def scan(
 
 
 def _run_chunk(pipeline: Pipeline, chunk: list[ScanInput], out: IO[str], stats: ScanStats) -> None:
+    _write_lines(chunk_lines(pipeline, chunk), out, stats)
+
+
+def chunk_lines(pipeline: Pipeline, chunk: list[ScanInput]) -> list[dict[str, Any]]:
+    """The output lines of ``chunk``, in order (used by the process pool's workers too)."""
     contents = [i.content for i in chunk if i.content is not None]
     outcomes = iter(pipeline.run(contents))
     lines = []
     for item in chunk:
         if item.content is None:
-            line = error_line(item.id, item.error or "unreadable input")
+            lines.append(error_line(item.id, item.error or "unreadable input"))
         else:
-            line = outcome_to_json(next(outcomes))
+            lines.append(outcome_to_json(next(outcomes)))
+    return lines
+
+
+def _write_lines(lines: list[dict[str, Any]], out: IO[str], stats: ScanStats) -> None:
+    """Write one chunk's lines at once and flush, counting them in ``stats``."""
+    for line in lines:
         stats.errors += line["error"] is not None
         stats.flagged += line["verdict"] in ("review", "block")
-        lines.append(json.dumps(line, ensure_ascii=False))
-    out.write("\n".join(lines) + "\n")
+    out.write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     out.flush()
-    stats.written += len(chunk)
+    stats.written += len(lines)
