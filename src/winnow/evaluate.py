@@ -37,6 +37,7 @@ class EvalRow:
     labels: dict[str, int]
     lang: str | None = None
     group: str | None = None
+    source: str | None = None
 
 
 def read_eval_jsonl(path: Path) -> list[EvalRow]:
@@ -55,7 +56,7 @@ def read_eval_jsonl(path: Path) -> list[EvalRow]:
                 raise InputError(
                     f'{path}:{lineno}: expected {{"text": str, "labels": {{category: 0|1}}}}'
                 ) from None
-            rows.append(EvalRow(text, clean, obj.get("lang"), obj.get("group")))
+            rows.append(EvalRow(text, clean, obj.get("lang"), obj.get("group"), obj.get("source")))
     if not rows:
         raise InputError(f"{path} has no rows")
     return rows
@@ -131,6 +132,7 @@ def _binary_metrics(
         f1 = 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
         out[f"at_{name}"] = {
             "threshold": t,
+            "accuracy": _r(float((pred == (y == 1)).mean())) if len(y) else None,
             "precision": _r(p),
             "recall": _r(r),
             "f1": _r(f1),
@@ -184,6 +186,7 @@ def evaluate_rows(
             if m.sum() >= min_rows and 0 < y[m].sum() < m.sum():
                 per_lang[lang] = _binary_metrics(y[m], s[m], {"review": review[k]})
         entry["languages"] = per_lang
+        entry["sources"] = _per_source(rows, known, y, s, min_rows, {"review": review[k]})
         report["categories"][cat] = entry
 
     unsafe_idx = [CATEGORY_KEYS.index(c) for c in UNSAFE]
@@ -214,6 +217,23 @@ def evaluate_rows(
 
     report["identity"] = identity_report(rows, scored, find_groups)
     return report
+
+
+def _per_source(
+    rows: Sequence[EvalRow],
+    known: np.ndarray,
+    y: np.ndarray,
+    s: np.ndarray,
+    min_rows: int,
+    thresholds: dict[str, float | None],
+) -> dict[str, Any]:
+    sources = np.array([(r.source or "").split("/")[0] for r in rows])[known]
+    out = {}
+    for src in sorted(set(sources) - {""}):
+        m = sources == src
+        if m.sum() >= min_rows and 0 < y[m].sum() < m.sum():
+            out[src] = _binary_metrics(y[m], s[m], thresholds)
+    return out
 
 
 def identity_report(

@@ -31,28 +31,21 @@ def command() -> None:
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the model (default: the bundled model's folder).")  # fmt: skip
-@click.option(
-    "--dev-out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the held-out dev split as eval JSONL here.",
-)
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path(".cache/winnow"), show_default=True, help="Embedding cache.")  # fmt: skip
-@click.option("--semantic-cap", default=4000, show_default=True,
+@click.option("--semantic-cap", default=2500, show_default=True,
               help="Rows per source for the encoder heads.")  # fmt: skip
 def text(
     data_dir: Path,
     seed_dir: Path,
     out: Path | None,
-    dev_out: Path | None,
     cache_dir: Path,
     semantic_cap: int,
 ) -> None:
     """Train the text model: lexical and encoder heads, calibration, gate."""
     from winnow.errors import ConfigError
     from winnow.text.model import DEFAULT_MODEL_DIR
-    from winnow.training.text_model import TrainConfig, train_text_model, write_dev_split
+    from winnow.training.text_model import TrainConfig, train_text_model
 
     if not data_dir.is_dir():
         raise ConfigError(f"training data folder {data_dir} does not exist; pass --data-dir")
@@ -63,8 +56,42 @@ def text(
         cache_dir=cache_dir,
         semantic_cap=semantic_cap,
     )
-    if dev_out is not None:
-        n = write_dev_split(cfg, dev_out)
-        click.echo(f"wrote {n} dev rows to {dev_out}", err=True)
     meta = train_text_model(cfg)
     click.echo(f"trained {meta['version']} → {cfg.out_dir}", err=True)
+
+
+@command.command("evalsets")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data/text"),
+    show_default=True,
+    help="Folder of the public datasets.",
+)
+@click.option(
+    "--seed-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/seed"),
+    show_default=True,
+    help="Folder of the reviewed seed sets.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("eval/data"),
+    show_default=True,
+    help="Folder to write dev.jsonl, identity-en.jsonl and identity-zh.jsonl into.",
+)
+@click.option("--per-source", default=700, show_default=True,
+              help="Dev rows sampled per source (seed sets are kept whole).")  # fmt: skip
+def evalsets(data_dir: Path, seed_dir: Path, out: Path, per_source: int) -> None:
+    """Write the held-out dev split and identity-template samples as eval JSONL."""
+    from winnow.errors import ConfigError
+    from winnow.training.text_model import TrainConfig, write_dev_split, write_identity_sets
+
+    if not data_dir.is_dir():
+        raise ConfigError(f"training data folder {data_dir} does not exist; pass --data-dir")
+    cfg = TrainConfig(data_dir=data_dir, seed_dir=seed_dir)
+    n = write_dev_split(cfg, out / "dev.jsonl", cap_per_source=per_source)
+    counts = write_identity_sets(data_dir, out, per_group=30)
+    click.echo(f"wrote {n} dev rows and identity samples {counts} to {out}", err=True)

@@ -53,18 +53,20 @@ class TextClassifier(Detector):
         prediction = self.model.predict(texts, languages)
         results = []
         for i, text in enumerate(texts):
-            signals = []
-            for k, category in enumerate(self.model.categories):
-                score = float(prediction.scores[i, k])
-                evidence: tuple[Evidence, ...] = ()
-                if score >= self.evidence_floor:
-                    evidence = self._evidence(text, category)
-                signals.append(Signal(category, round(score, 4), evidence))
+            scores = {
+                c: float(prediction.scores[i, k]) for k, c in enumerate(self.model.categories)
+            }
+            flagged = [c for c, score in scores.items() if score >= self.evidence_floor]
+            spans = self.model.explain(text, flagged) if flagged else {}
+            signals = [
+                Signal(c, round(score, 4), _evidence(text, spans.get(c)) if c in spans else ())
+                for c, score in scores.items()
+            ]
             results.append(self.result(signals, language=languages[i]))
         return results
 
-    def _evidence(self, text: str, category: str) -> tuple[Evidence, ...]:
-        spans = self.model.explain(text, category)
-        if not spans:
-            return (Evidence(Locator.chars(0, len(text)), text[:200], "whole text"),)
-        return tuple(Evidence(Locator.chars(s, e), text[s:e], kind) for s, e, kind in spans)
+
+def _evidence(text: str, spans: list[tuple[int, int, str]] | None) -> tuple[Evidence, ...]:
+    if not spans:
+        return (Evidence(Locator.chars(0, len(text)), text[:200], "whole text"),)
+    return tuple(Evidence(Locator.chars(s, e), text[s:e], kind) for s, e, kind in spans)

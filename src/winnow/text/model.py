@@ -36,6 +36,8 @@ __all__ = ["DEFAULT_MODEL_DIR", "Prediction", "TextModel"]
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "text"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+MAX_SENTENCES = 50
+"""Texts with more sentences than this are scored whole only (cost stays bounded)."""
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -116,7 +118,45 @@ class TextModel:
         languages: Sequence[str] | None = None,
         embeddings: np.ndarray | None = None,
     ) -> Prediction:
-        """Calibrated scores for ``texts``; the encoder runs only where the gate lets it."""
+        """Calibrated scores for ``texts``; the encoder runs only where the gate lets it.
+
+        A text of several sentences also gets the scores of its most suspicious sentence (by
+        the lexical stage), so one threat inside a long friendly post is not averaged away.
+        """
+        langs = list(languages) if languages is not None else ["und"] * len(texts)
+        whole = self._predict_texts(texts, langs, embeddings)
+        if embeddings is not None or not len(texts):
+            return whole
+        parts: list[str] = []
+        owners: list[int] = []
+        for i, text in enumerate(texts):
+            spans = sentences(text)
+            if 2 <= len(spans) <= MAX_SENTENCES:
+                parts.extend(text[s:e] for s, e in spans)
+                owners.extend([i] * len(spans))
+        if not parts:
+            return whole
+        peak = self.solo_scores(self.lexical_logits(parts)).max(axis=1)
+        best: dict[int, int] = {}
+        for j, i in enumerate(owners):
+            if i not in best or peak[j] > peak[best[i]]:
+                best[i] = j
+        chosen = [(i, j) for i, j in best.items() if peak[j] >= self.gate]
+        if not chosen:
+            return whole
+        sub = self._predict_texts([parts[j] for _, j in chosen], [langs[i] for i, _ in chosen], None)
+        scores, used = whole.scores.copy(), whole.used_encoder.copy()
+        for row, (i, _) in enumerate(chosen):
+            scores[i] = np.maximum(scores[i], sub.scores[row])
+            used[i] |= bool(sub.used_encoder[row])
+        return Prediction(scores, whole.lexical_logits, used)
+
+    def _predict_texts(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        embeddings: np.ndarray | None,
+    ) -> Prediction:
         n, c = len(texts), len(self.categories)
         if n == 0:
             empty = np.zeros((0, c))
@@ -126,9 +166,8 @@ class TextModel:
         if embeddings is not None:
             need = np.ones(n, dtype=bool)
         else:
-            langs = list(languages) if languages is not None else ["und"] * n
             need = (solo.max(axis=1) >= self.gate) | np.array(
-                [lang not in self.gate_languages for lang in langs]
+                [lang not in self.gate_languages for lang in languages]
             )
         scores = solo.copy()
         if need.any():
@@ -142,37 +181,56 @@ class TextModel:
 
     # Evidence -----------------------------------------------------------------------------------
 
-    def explain(self, text: str, category: str, max_spans: int = 3) -> list[tuple[int, int, str]]:
-        """Spans of ``text`` that drove ``category``: the sentence, then its key words.
+    def explain(
+        self, text: str, categories: Sequence[str], max_spans: int = 3
+    ) -> dict[str, list[tuple[int, int, str]]]:
+        """Spans of ``text`` that drove each of ``categories``: the sentence, then key words.
 
-        Returns ``(start, end, kind)`` with kind ``sentence`` or ``words``; occlusion on the
-        lexical stage (each word removed in turn) finds the words.
+        Returns ``(start, end, kind)`` lists with kind ``sentence`` or ``words``. Occlusion on
+        the lexical stage (each word removed in turn) finds the words; one batched pass serves
+        every category.
         """
-        k = self.categories.index(category)
+        ks = [self.categories.index(c) for c in categories]
+        out: dict[str, list[tuple[int, int, str]]] = {c: [] for c in categories}
+        if not ks:
+            return out
         spans = sentences(text)
-        out: list[tuple[int, int, str]] = []
+        chosen_sentence: dict[int, tuple[int, int]] = {}
         if len(spans) > 1:
-            logits = self.lexical_logits([text[s:e] for s, e in spans])[:, k]
-            s0, e0 = spans[int(np.argmax(logits))]
-            out.append((s0, e0, "sentence"))
+            logits = self.lexical_logits([text[s:e] for s, e in spans])
+            for c, k in zip(categories, ks, strict=True):
+                s0, e0 = spans[int(np.argmax(logits[:, k]))]
+                chosen_sentence[k] = (s0, e0)
+                out[c].append((s0, e0, "sentence"))
         else:
-            s0, e0 = spans[0]
-        part = text[s0:e0]
-        words = _word_spans(part)
-        if len(words) < 2:
-            return out
-        variants = [part] + [part[:ws] + " " + part[we:] for ws, we in words]
-        z = self.lexical_logits(variants)[:, k]
-        contrib = z[0] - z[1:]
-        best = float(contrib.max())
-        if best <= 0.05:
-            return out
-        chosen = sorted(
-            (i for i in np.argsort(-contrib)[:max_spans] if contrib[i] >= 0.5 * best),
-        )
-        for start, end in _merge([words[i] for i in chosen], part):
-            out.append((s0 + start, s0 + end, "words"))
+            for k in ks:
+                chosen_sentence[k] = spans[0]
+        for (s0, e0), group in _group_by_span(chosen_sentence).items():
+            part = text[s0:e0]
+            words = _word_spans(part)
+            if len(words) < 2:
+                continue
+            variants = [part] + [part[:ws] + " " + part[we:] for ws, we in words]
+            z = self.lexical_logits(variants)
+            for k in group:
+                contrib = z[0, k] - z[1:, k]
+                best = float(contrib.max())
+                if best <= 0.05:
+                    continue
+                picked = sorted(
+                    i for i in np.argsort(-contrib)[:max_spans] if contrib[i] >= 0.5 * best
+                )
+                category = self.categories[k]
+                for start, end in _merge([words[i] for i in picked], part):
+                    out[category].append((s0 + start, s0 + end, "words"))
         return out
+
+
+def _group_by_span(chosen: dict[int, tuple[int, int]]) -> dict[tuple[int, int], list[int]]:
+    groups: dict[tuple[int, int], list[int]] = {}
+    for k, span in chosen.items():
+        groups.setdefault(span, []).append(k)
+    return groups
 
 
 def _word_spans(text: str) -> list[tuple[int, int]]:

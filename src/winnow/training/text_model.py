@@ -48,8 +48,11 @@ class TrainConfig:
     seed_dir: Path
     out_dir: Path = DEFAULT_MODEL_DIR
     cache_dir: Path = Path(".cache/winnow")
-    semantic_cap: int = 4000  # fit rows per source for the semantic heads
-    calib_cap: int = 1200  # calib rows per source
+    semantic_cap: int = 2500  # fit rows per source for the semantic heads
+    calib_cap: int = 800  # calib rows per source
+    long_source_cap: dict[str, int] = field(
+        default_factory=lambda: {"reddit-cssrs-suicide": 800}  # long posts: encoding is slow
+    )
     seed_weight: float = 3.0
     source_weights: dict[str, float] = field(
         default_factory=lambda: {
@@ -123,17 +126,20 @@ class _Rows:
         return out
 
 
-def _cap_per_source(rows: _Rows, cap: int, rng: random.Random) -> list[int]:
+def _cap_per_source(
+    rows: _Rows, cap: int, rng: random.Random, caps: dict[str, int] | None = None
+) -> list[int]:
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(rows.sources):
         by_source[s].append(i)
     keep: list[int] = []
     for s in sorted(by_source):
         idx = by_source[s]
-        if s.startswith("seed") or len(idx) <= cap:
+        limit = min(cap, (caps or {}).get(s, cap))
+        if s.startswith("seed") or len(idx) <= limit:
             keep.extend(idx)
         else:
-            keep.extend(sorted(rng.sample(idx, cap)))
+            keep.extend(sorted(rng.sample(idx, limit)))
     return sorted(keep)
 
 
@@ -248,7 +254,7 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
 
     # Semantic stage on a per-source sample of fit.
     cache = EmbeddingCache(cfg.cache_dir)
-    sem_idx = _cap_per_source(fit, cfg.semantic_cap, rng)
+    sem_idx = _cap_per_source(fit, cfg.semantic_cap, rng, cfg.long_source_cap)
     sem_rows = fit.subset(sem_idx)
     log(f"encoding {len(sem_rows.texts)} fit texts (cached ones are free)")
     E_fit = cache.embed(sem_rows.texts, progress=_progress(log, "fit"))
@@ -259,7 +265,7 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
     )
 
     # Calibration and gate on the calib fold.
-    cal_rows = calib.subset(_cap_per_source(calib, cfg.calib_cap, rng))
+    cal_rows = calib.subset(_cap_per_source(calib, cfg.calib_cap, rng, cfg.long_source_cap))
     E_cal = cache.embed(cal_rows.texts, progress=_progress(log, "calib"))
     Y_cal, W_cal = cal_rows.arrays()
     zA = np.asarray(lexical_features([prepare(t) for t in cal_rows.texts]) @ lex_coef.T) + lex_bias
@@ -357,3 +363,37 @@ def write_dev_split(cfg: TrainConfig, out: Path, cap_per_source: int = 1500) -> 
                 line["group"] = rec.group
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     return len(keep)
+
+
+def write_identity_sets(
+    data_dir: Path, out_dir: Path, per_group: int = 40, seed: int = 0
+) -> dict[str, int]:
+    """Sample the ConversationAI identity templates (never trained on) per group and language.
+
+    Writes ``identity-en.jsonl`` and ``identity-zh.jsonl``: up to ``per_group`` benign and
+    ``per_group // 2`` toxic lines for every identity term, each with its ``group``.
+    """
+    from winnow.training.corpus import iter_identity_templates
+
+    rng = random.Random(seed)
+    by_key: dict[tuple[str, str, bool], list[LabelledText]] = defaultdict(list)
+    for rec in iter_identity_templates(data_dir):
+        if rec.group:
+            toxic = any(v == 1 for v in rec.labels.values())
+            by_key[(rec.lang, rec.group, toxic)].append(rec)
+    counts: dict[str, int] = {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for lang in ("en", "zh"):
+        path = out_dir / f"identity-{lang}.jsonl"
+        n = 0
+        with path.open("w", encoding="utf-8") as fh:
+            for (lg, group, toxic), recs in sorted(by_key.items()):
+                if lg != lang:
+                    continue
+                k = per_group // 2 if toxic else per_group
+                for rec in rng.sample(recs, min(k, len(recs))):
+                    line = {"text": rec.text, "labels": rec.labels, "lang": lang, "group": group}
+                    fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    n += 1
+        counts[path.name] = n
+    return counts
