@@ -120,3 +120,13 @@ def test_forced_allow_fires_nothing() -> None:
 def test_info_is_merged() -> None:
     d = evaluate(REF, [result(language="en"), result(detector="test.two", script="latin")], POLICY)
     assert d.info == {"language": "en", "script": "latin"}
+
+
+def test_evidence_of_every_detector_over_the_threshold_is_kept() -> None:
+    ev2 = (Evidence(Locator.chars(5, 9), "wxyz", "handle"),)
+    low = result(Signal("hate", 0.3, (Evidence(Locator.whole()),)), detector="test.low")
+    mid = result(Signal("hate", 0.6, ev2), detector="test.mid")
+    top = result(Signal("hate", 0.7, EV), detector="test.top")
+    (hit,) = evaluate(REF, [low, mid, top], POLICY).hits
+    assert hit.detector == "test.top" and hit.score == 0.7
+    assert hit.evidence == EV + ev2
