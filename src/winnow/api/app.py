@@ -20,6 +20,7 @@ from winnow import __version__
 from winnow.api import appeals, decisions, hooks, moderate
 from winnow.api.auth import Authenticator, RateLimiter
 from winnow.api.errors import CatchAll, install_error_handlers
+from winnow.api.headers import ApiHeaders
 from winnow.api.metrics import Metrics, TimingMiddleware, timed
 from winnow.api.models import ErrorOut
 from winnow.api.state import AppState, state_of
@@ -91,6 +92,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(TimingMiddleware, metrics=metrics)
     app.add_middleware(CatchAll)
+    app.add_middleware(ApiHeaders)  # outermost: the 500s of CatchAll get the headers too
     for module in (moderate, decisions, hooks, appeals):
         app.include_router(module.router)
     _ops_routes(app)

@@ -28,9 +28,12 @@ from winnow.errors import (
     WinnowError,
 )
 
-__all__ = ["ApiError", "CatchAll", "error_body", "install_error_handlers"]
+__all__ = ["MAX_DETAILS", "ApiError", "CatchAll", "error_body", "install_error_handlers"]
 
 log = logging.getLogger("winnow.api")
+
+MAX_DETAILS = 20
+"""The most ``details`` entries an error body lists."""
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -117,14 +120,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        # A hostile body can hold 100,000 problems: answer with the first few, not all of them.
         details = [
             {"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-            for e in exc.errors()
+            for e in errors[:MAX_DETAILS]
         ]
         first = details[0] if details else {"where": "request", "message": "invalid"}
         message = f"{first['where']}: {first['message']}"
-        if len(details) > 1:
-            message += f" (and {len(details) - 1} more problems, in details)"
+        if len(errors) > 1:
+            shown = (
+                "in details"
+                if len(errors) <= MAX_DETAILS
+                else f"the first {MAX_DETAILS} in details"
+            )
+            message += f" (and {len(errors) - 1} more problems, {shown})"
         return _respond(422, "invalid_request", message, details=details)
 
 

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from winnow.api.auth import Principal, require
-from winnow.api.errors import ApiError
+from winnow.api.errors import MAX_DETAILS, ApiError
 from winnow.api.models import DecisionOut, ErrorOut, ModerateJson
 from winnow.api.state import AppState, state_of
 from winnow.errors import WinnowError
@@ -173,6 +173,13 @@ def _from_json(raw: bytes) -> Content:
     try:
         req = ModerateJson.model_validate_json(raw)
     except ValidationError as exc:
+        if exc.error_count() > MAX_DETAILS:  # listing 100,000 problems costs a second of CPU
+            raise ApiError(
+                422,
+                f"the body has {exc.error_count():,} problems (unknown fields or wrong types); "
+                'send {"text": "..."} or {"image_base64": "..."}, with an optional "id"',
+                code="invalid_request",
+            ) from None
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise ApiError(400, 'the body is not valid JSON: send {"text": "..."}') from None
         raise RequestValidationError(
@@ -183,7 +190,7 @@ def _from_json(raw: bytes) -> Content:
         return Content(content_id, text=req.text)
     try:
         data = base64.b64decode(req.image_base64 or "", validate=True)
-    except binascii.Error:
+    except (binascii.Error, ValueError):  # ValueError: characters outside ASCII
         raise ApiError(
             422, "image_base64 is not valid base64 (standard alphabet, with padding)"
         ) from None

@@ -1,8 +1,9 @@
-"""``winnow train text``: rebuild the bundled text model from the training data."""
+"""``winnow train text|evalsets``: rebuild the text model; write the evaluation sets."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,21 +15,26 @@ def command() -> None:
     """Rebuild trained models from labelled data (needs the 'train' extra)."""
 
 
+def _data_options(f: Any) -> Any:
+    """--data-dir and --seed-dir, shared by the training commands."""
+    f = click.option(
+        "--seed-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("data/seed"),
+        show_default=True,
+        help="Folder of the reviewed seed sets.",
+    )(f)
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("../shared/data/text"),
+        show_default=True,
+        help="Folder of the public datasets (see ../shared/data/SOURCES.md).",
+    )(f)
+
+
 @command.command("text")
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data/text"),
-    show_default=True,
-    help="Folder of the public datasets (see ../shared/data/SOURCES.md).",
-)
-@click.option(
-    "--seed-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data/seed"),
-    show_default=True,
-    help="Folder of the reviewed seed sets.",
-)
+@_data_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the model (default: the bundled model's folder).")  # fmt: skip
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -61,20 +67,7 @@ def text(
 
 
 @command.command("evalsets")
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data/text"),
-    show_default=True,
-    help="Folder of the public datasets.",
-)
-@click.option(
-    "--seed-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data/seed"),
-    show_default=True,
-    help="Folder of the reviewed seed sets.",
-)
+@_data_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

@@ -31,6 +31,9 @@ def decode_image(data: bytes, mime: str, limits: Limits, name: str = "image") ->
         )
     ref = ContentRef(hashlib.sha256(data).hexdigest(), MediaType.IMAGE, mime, len(data))
     with warnings.catch_warnings():
+        # Pillow warns (UserWarning) about corrupt EXIF or TIFF tags and goes on: the image is
+        # judged by whether it decodes, and hostile files must not flood the log with warnings.
+        warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             img = Image.open(io.BytesIO(data))
@@ -50,8 +53,8 @@ def decode_image(data: bytes, mime: str, limits: Limits, name: str = "image") ->
                 f"{name} declares {width}x{height} pixels, over the limit of "
                 f"{limits.max_image_pixels:,}; refusing it as a possible decompression bomb"
             )
-        frames = int(getattr(img, "n_frames", 1) or 1)
         try:
+            frames = int(getattr(img, "n_frames", 1) or 1)  # TIFF and GIF walk their frames
             pixels = _to_rgb(img)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as exc:
             raise DecodeError(f"cannot decode {name}: {exc}") from None
