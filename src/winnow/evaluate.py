@@ -93,8 +93,7 @@ def score_rows(
                 continue
             scores[n] = [outcome.decision.scores[c] for c in CATEGORY_KEYS]
             flagged[n] = any(
-                review[k] is not None and scores[n, k] >= review[k]
-                for k in unsafe_idx
+                review[k] is not None and scores[n, k] >= review[k] for k in unsafe_idx
             )
             languages.append(row.lang or outcome.decision.info.get("language", "und"))
         if progress is not None:

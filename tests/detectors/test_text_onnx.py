@@ -59,7 +59,10 @@ def build_model(directory: Path) -> Path:
     tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     tok.save(str(directory / "tokenizer.json"))
-    config = {"id2label": {"0": "toxic", "1": "promo"}, "problem_type": "multi_label_classification"}
+    config = {
+        "id2label": {"0": "toxic", "1": "promo"},
+        "problem_type": "multi_label_classification",
+    }
     (directory / "config.json").write_text(json.dumps(config))
     return directory
 
@@ -72,7 +75,9 @@ def model_dir(tmp_path: Path) -> Path:
 class TestContract(DetectorContract):
     @pytest.fixture
     def detector(self, model_dir: Path) -> OnnxTextClassifier:
-        return OnnxTextClassifier.from_dir(model_dir, {"toxic": "harassment", "promo": "advertising"})
+        return OnnxTextClassifier.from_dir(
+            model_dir, {"toxic": "harassment", "promo": "advertising"}
+        )
 
     @pytest.fixture
     def sample_items(self) -> Sequence[Item]:
@@ -91,7 +96,9 @@ def test_scores_follow_the_model_and_the_label_map(model_dir: Path) -> None:
 
 
 def test_softmax_and_config_errors(model_dir: Path) -> None:
-    det = OnnxTextClassifier.from_dir(model_dir, {"toxic": "harassment", "promo": "spam"}, activation="softmax")
+    det = OnnxTextClassifier.from_dir(
+        model_dir, {"toxic": "harassment", "promo": "spam"}, activation="softmax"
+    )
     (r,) = det.detect_batch([text_item("hate")])
     assert sum(s.score for s in r.signals) == pytest.approx(1.0, abs=1e-3)
     with pytest.raises(ConfigError, match="unknown categories"):
@@ -110,7 +117,9 @@ def test_from_settings_in_the_pipeline(model_dir: Path) -> None:
 
     settings = Settings(
         detectors=["text.onnx"],
-        detector_options={"text.onnx": {"model_dir": str(model_dir), "labels": {"toxic": "harassment"}}},
+        detector_options={
+            "text.onnx": {"model_dir": str(model_dir), "labels": {"toxic": "harassment"}}
+        },
     )
     (out,) = Pipeline.from_settings(settings).run([Content("x", text="hate friend")])
     assert out.decision is not None and out.decision.verdict is Verdict.REVIEW

@@ -54,7 +54,10 @@ BENIGN = [
 
 HARMFUL = [
     ("I know where you live and I am going to kill you and your family.", "violence"),
-    ("Join the soldiers of the caliphate, the martyrs of the Islamic State are waiting for you.", "extremism"),
+    (
+        "Join the soldiers of the caliphate, the martyrs of the Islamic State are waiting for you.",
+        "extremism",
+    ),
     ("I don't want to be alive anymore, I've written my goodbye letters tonight.", "self-harm"),
     ("You are a worthless idiot and everyone at school hates you.", "harassment"),
     ("河南人都是骗子，滚出我们城市", "hate"),
@@ -63,7 +66,11 @@ HARMFUL = [
 
 
 def test_benign_hard_negatives_are_allowed() -> None:
-    flagged = [(t, s) for t, (v, s, _) in zip(BENIGN, decide(*BENIGN), strict=True) if v is not Verdict.ALLOW]
+    flagged = [
+        (t, s)
+        for t, (v, s, _) in zip(BENIGN, decide(*BENIGN), strict=True)
+        if v is not Verdict.ALLOW
+    ]
     assert flagged == []
 
 
@@ -75,7 +82,12 @@ def test_harmful_examples_are_flagged_in_their_category(text: str, category: str
 
 
 def test_language_is_reported() -> None:
-    langs = [lang for _, _, lang in decide("hello my friend, how are you", "你好，今天天气很好", "Guten Morgen, wie geht es dir?")]
+    langs = [
+        lang
+        for _, _, lang in decide(
+            "hello my friend, how are you", "你好，今天天气很好", "Guten Morgen, wie geht es dir?"
+        )
+    ]
     assert langs == ["en", "zh", "de"]
 
 
@@ -120,4 +132,6 @@ def test_held_out_sample_quality() -> None:
     y = np.array([r.labels.get("hate", 0) for r in rows])[known]
     s = scored.scores[known, CATEGORY_KEYS.index("hate")]
     assert y[s >= 0.5].mean() >= 0.5
-    assert average_precision_score(y, s) == pytest.approx(report["categories"]["hate"]["auprc"], abs=1e-3)
+    assert average_precision_score(y, s) == pytest.approx(
+        report["categories"]["hate"]["auprc"], abs=1e-3
+    )

@@ -53,7 +53,9 @@ class OnnxTextClassifier(Detector):
         self._tokenizer = tokenizer
         self._inputs = {i.name for i in session.get_inputs()}
         self._columns = [
-            (index, label_map[label]) for index, label in sorted(id2label.items()) if label in label_map
+            (index, label_map[label])
+            for index, label in sorted(id2label.items())
+            if label in label_map
         ]
         self._activation = activation
         self._batch = batch_size
@@ -106,7 +108,9 @@ class OnnxTextClassifier(Detector):
             id2label = {i: str(i) for i in range(n_out)}
         unknown = sorted(set(label_map) - set(id2label.values()))
         if unknown:
-            raise ConfigError(f"text.onnx: the model has no labels {unknown}; it has {sorted(id2label.values())}")
+            raise ConfigError(
+                f"text.onnx: the model has no labels {unknown}; it has {sorted(id2label.values())}"
+            )
         tokenizer = Tokenizer.from_file(str(tok))
         tokenizer.enable_truncation(max_length)
         tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0) or 0))
@@ -130,7 +134,9 @@ class OnnxTextClassifier(Detector):
                     if category not in best or p > best[category][0]:
                         best[category] = (p, index)
                 signals = [
-                    Signal(c, round(p, 4), (Evidence(Locator.whole(), None, f"label {i}: {p:.2f}"),))
+                    Signal(
+                        c, round(p, 4), (Evidence(Locator.whole(), None, f"label {i}: {p:.2f}"),)
+                    )
                     for c, (p, i) in best.items()
                 ]
                 results.append(self.result(signals))

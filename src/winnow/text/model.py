@@ -144,7 +144,9 @@ class TextModel:
         chosen = [(i, j) for i, j in best.items() if peak[j] >= self.gate]
         if not chosen:
             return whole
-        sub = self._predict_texts([parts[j] for _, j in chosen], [langs[i] for i, _ in chosen], None)
+        sub = self._predict_texts(
+            [parts[j] for _, j in chosen], [langs[i] for i, _ in chosen], None
+        )
         scores, used = whole.scores.copy(), whole.used_encoder.copy()
         for row, (i, _) in enumerate(chosen):
             scores[i] = np.maximum(scores[i], sub.scores[row])
