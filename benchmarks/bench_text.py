@@ -26,9 +26,12 @@ from winnow.settings import Settings
 from winnow.types import Content
 
 
-def load_texts(path: Path, n: int) -> list[str]:
+def load_texts(path: Path, n: int, benign_only: bool = False) -> list[str]:
     if path.exists():
-        texts = [json.loads(line)["text"] for line in path.read_text("utf-8").splitlines()]
+        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+        if benign_only:  # traffic as platforms see it: almost all of it is fine
+            rows = [r for r in rows if r["labels"] and not any(r["labels"].values())]
+        texts = [r["text"] for r in rows]
     else:
         words = [
             "the",
@@ -93,8 +96,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--full-n", type=int, default=3000)
     parser.add_argument("--rules-only", action="store_true")
+    parser.add_argument("--benign-only", action="store_true", help="Only lines labelled benign.")
     args = parser.parse_args()
-    texts = load_texts(args.texts, args.n)
+    texts = load_texts(args.texts, args.n, args.benign_only)
     print(f"texts: {len(texts)} from {args.texts if args.texts.exists() else 'generated'}; "
           f"mean length {statistics.mean(map(len, texts)):.0f} chars")  # fmt: skip
 
