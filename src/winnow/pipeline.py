@@ -13,9 +13,10 @@ Video and audio decisions carry segments (:mod:`winnow.segments`) built from the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
+from typing import TypeVar
 
 from winnow.detectors.base import Component, Detector, Extractor, StreamingExtractor
 from winnow.detectors.registry import DetectorRegistry, default_registry
@@ -36,6 +37,8 @@ from winnow.types import (
 )
 
 __all__ = ["MAX_DEPTH", "Pipeline"]
+
+T = TypeVar("T")
 
 MAX_DEPTH = 2
 """Derived items may themselves be extracted from (video → frame → text), this deep at most."""
@@ -245,32 +248,27 @@ def _isolate(component: Component, exc: Exception) -> WinnowError:
 
 
 def _safe_batch(detector: Detector, batch: Sequence[Item]) -> list[DetectorResult | WinnowError]:
-    try:
-        out = detector.detect_batch(batch)
-        if len(out) != len(batch):
-            raise DetectorError(
-                f"detector {detector.name} returned {len(out)} results for {len(batch)} items"
-            )
-        return list(out)
-    except Exception as exc:
-        if isinstance(exc, (KeyboardInterrupt, MemoryError)):
-            raise
-        if len(batch) > 1:
-            return [r for item in batch for r in _safe_batch(detector, [item])]
-        return [_isolate(detector, exc)]
+    return _isolated(detector, detector.detect_batch, batch)
 
 
 def _safe_extract(extractor: Extractor, batch: Sequence[Item]) -> list[list[Derived] | WinnowError]:
+    return _isolated(extractor, extractor.extract_batch, batch)
+
+
+def _isolated(
+    component: Component, call: Callable[[Sequence[Item]], list[T]], batch: Sequence[Item]
+) -> list[T | WinnowError]:
+    """``call(batch)``; when it fails, retried item by item so only the bad item gets an error."""
     try:
-        out = extractor.extract_batch(batch)
+        out = call(batch)
         if len(out) != len(batch):
             raise DetectorError(
-                f"extractor {extractor.name} returned {len(out)} lists for {len(batch)} items"
+                f"{component.name} returned {len(out)} results for {len(batch)} items"
             )
         return list(out)
     except Exception as exc:
         if isinstance(exc, (KeyboardInterrupt, MemoryError)):
             raise
         if len(batch) > 1:
-            return [r for item in batch for r in _safe_extract(extractor, [item])]
-        return [_isolate(extractor, exc)]
+            return [r for item in batch for r in _isolated(component, call, [item])]
+        return [_isolate(component, exc)]
