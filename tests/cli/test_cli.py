@@ -68,7 +68,7 @@ def test_detectors_lists_enabled() -> None:
 
 def test_scan_resumes_after_interrupt(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    n = 10_000
+    n = 60_000  # enough that a pooled scan is still running when the interrupt comes
     with src.open("w") as fh:
         for i in range(n):
             text = f"message {i}: add me on wechat: abc{i}" if i % 10 == 0 else f"hello number {i}"
