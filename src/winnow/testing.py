@@ -23,6 +23,8 @@ import pytest
 
 from winnow.detectors.base import NAME_PATTERN, Detector
 from winnow.errors import InputError
+from winnow.media.text import text_item as media_text_item
+from winnow.settings import Limits
 from winnow.taxonomy import is_category
 from winnow.types import ContentRef, ImageItem, Item, MediaType, TextItem
 
@@ -30,10 +32,7 @@ __all__ = ["DetectorContract", "image_item", "text_item"]
 
 
 def text_item(text: str) -> TextItem:
-    data = text.encode("utf-8")
-    return TextItem(
-        ContentRef(hashlib.sha256(data).hexdigest(), MediaType.TEXT, "text/plain", len(data)), text
-    )
+    return media_text_item(text, Limits())
 
 
 def image_item(pixels: np.ndarray) -> ImageItem:

@@ -20,7 +20,6 @@ the gate off), ``min_score`` (0.5, recogniser confidence below which a line is d
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any, ClassVar, Self
 
@@ -28,17 +27,14 @@ import numpy as np
 
 from winnow.detectors.base import Extractor
 from winnow.errors import DetectorError
+from winnow.media.text import text_item
 from winnow.media.textgate import stroke_tiles
-from winnow.settings import Settings
-from winnow.types import ContentRef, Derived, ImageItem, Item, Locator, MediaType, TextItem
+from winnow.settings import Limits, Settings
+from winnow.types import Derived, ImageItem, Item, Locator, MediaType
 
 __all__ = ["OcrText"]
 
-
-def _text_item(text: str) -> TextItem:
-    data = text.encode("utf-8")
-    ref = ContentRef(hashlib.sha256(data).hexdigest(), MediaType.TEXT, "text/plain", len(data))
-    return TextItem(ref, text)
+_LIMITS = Limits()  # OCR lines are short; the default text limit is only a guard
 
 
 class OcrText(Extractor):
@@ -114,6 +110,6 @@ class OcrText(Extractor):
             self.gated_out += 1
             return []
         return [
-            Derived(_text_item(text), Locator("box", box=box), "ocr")
+            Derived(text_item(text, _LIMITS), Locator("box", box=box), "ocr")
             for text, _, box in self.read(item)
         ]
