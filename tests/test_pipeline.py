@@ -53,17 +53,6 @@ def test_one_bad_item_never_sinks_the_batch(benign_png: bytes) -> None:
     assert by_id["hate"].decision is not None and by_id["hate"].decision.verdict is Verdict.BLOCK
 
 
-def test_detect_items_returns_results_or_errors() -> None:
-    from winnow.media.load import load_content
-    from winnow.settings import Limits
-
-    pipe, _, _ = make()
-    items = [load_content(Content("a", text=t), Limits()) for t in ("fine", "CRASH")]
-    ok, bad = pipe.detect_items(items)
-    assert isinstance(ok, list) and ok[0].detector == "test.keyword"
-    assert isinstance(bad, DetectorError)
-
-
 def test_check_single_and_input_error() -> None:
     pipe, _, _ = make()
     out = pipe.check(Content("e", data=b""))

@@ -92,12 +92,6 @@ class Pipeline:
             outcomes.append(Outcome(content.id, decision=decision))
         return outcomes
 
-    def detect_items(self, items: Sequence[Item]) -> list[list[DetectorResult] | WinnowError]:
-        """Run extractors and detectors on already-loaded items (used by evaluation)."""
-        errors: dict[int, WinnowError] = {}
-        results = self._detect(list(items), errors)
-        return [errors.get(i, results[i]) for i in range(len(items))]
-
     def _detect(
         self,
         items: Sequence[Item | None],

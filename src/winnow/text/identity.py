@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
 
 __all__ = ["GROUP_TERMS_EN", "GROUP_TERMS_ZH", "find_groups", "swap_group"]
 
@@ -67,8 +66,3 @@ def swap_group(text: str, rng: random.Random) -> str | None:
             new = new[:1].upper() + new[1:]
         return text[: m.start(1)] + new + text[m.end(1) :]
     return None
-
-
-def all_terms() -> Iterable[str]:
-    for group in (*GROUP_TERMS_EN, *GROUP_TERMS_ZH):
-        yield from group
