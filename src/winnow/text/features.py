@@ -53,18 +53,3 @@ def lexical_features(prepared: Sequence[str]) -> Any:
     """Sparse matrix (n, N_FEATURES): char n-grams plus word n-grams, each l2-normalised."""
     chars, words = _vectorizers()
     return chars.transform(prepared) + words.transform(prepared)
-
-
-def term_feature_indices(terms: Sequence[str]) -> list[int]:
-    """Columns of the n-grams that lie inside ``terms`` (two characters or more, word n-grams
-    included), as :func:`lexical_features` hashes them: what a model must not weigh to be blind
-    to those terms. Single characters are left alone (they are in every other word too)."""
-    from sklearn.utils import murmurhash3_32
-
-    chars, words = _vectorizers()
-    grams: set[str] = set()
-    for term in terms:
-        prepared = prepare(term)
-        grams.update(g for g in chars.build_analyzer()(prepared) if len(g.strip()) >= 2)
-        grams.update(words.build_analyzer()(prepared))
-    return sorted({abs(murmurhash3_32(g, seed=0, positive=False)) % N_FEATURES for g in grams})

