@@ -34,7 +34,7 @@ def test_csv_with_hma_and_plain_headers() -> None:
     ("text", "fmt", "message"),
     [
         ("nothex\n", "pdq", "line 1"),
-        (f"signal_type,signal\nvpdq,{PDQ}\n", "csv", "not one of"),
+        (f"signal_type,signal\ntmk,{PDQ}\n", "csv", "not one of"),
         (f"signal_type,signal\nmd5,{PDQ}\n", "csv", "32 hex digits"),
         ("a,b\n1,2\n", "csv", "no hash column"),
     ],

@@ -9,7 +9,13 @@
   ``value``; every other column is joined into metadata as ``key=value;...``. Without a type
   column every row is taken as PDQ. Export writes ``signal_type,signal_value,metadata``.
 
+* ``vpdq``: video hashes (:mod:`winnow.banks.vpdq`): the reference ``vpdq-hash-video`` output,
+  one ``frame_number,quality,hash,timestamp`` line a frame, or ThreatExchange's JSON signal; a
+  file may hold several videos, each after a ``# video: METADATA`` line (what export writes).
+  In CSV, a ``vpdq`` row (also ``video_vpdq``, ``hash_video_vpdq``) holds the JSON signal.
+
 Every row is validated; a bad row raises :class:`InputError` naming the line and what to fix.
+A ``vpdq`` row's value is the video's frame lines (:func:`winnow.banks.vpdq.format_features`).
 """
 
 from __future__ import annotations
@@ -17,29 +23,40 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Literal, TextIO
 
 from winnow.banks.model import HASH_KINDS, Entry, HashKind
+from winnow.banks.vpdq import (
+    VpdqFeature,
+    format_features,
+    format_signal,
+    format_videos,
+    parse_features,
+    parse_videos,
+)
 from winnow.errors import InputError
 
 __all__ = ["FORMATS", "Format", "export_entries", "parse_entries"]
 
-Format = Literal["pdq", "csv"]
-FORMATS: tuple[Format, ...] = ("pdq", "csv")
+Format = Literal["pdq", "csv", "vpdq"]
+FORMATS: tuple[Format, ...] = ("pdq", "csv", "vpdq")
 _HEX_LENGTH = {"pdq": 64, "md5": 32, "sha256": 64}
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _PDQ_LINE = re.compile(r"^([^,\s]+)(?:[,\s]+(.*))?$")
 _TYPE_COLUMNS = ("signal_type", "hash_type", "type", "kind")
 _VALUE_COLUMNS = ("signal", "signal_value", "hash", "hash_value", "value")
 _KIND_ALIASES = {"pdq": "pdq", "photo_pdq": "pdq", "md5": "md5", "photo_md5": "md5",
-                 "sha256": "sha256", "sha-256": "sha256"}  # fmt: skip
+                 "sha256": "sha256", "sha-256": "sha256", "vpdq": "vpdq", "video_vpdq": "vpdq",
+                 "hash_video_vpdq": "vpdq"}  # fmt: skip
 
 
 def _check(kind: str, value: str, where: str) -> tuple[HashKind, str]:
     normal = _KIND_ALIASES.get(kind.strip().lower())
     if normal is None:
-        raise InputError(f"{where}: hash type {kind!r} is not one of {', '.join(HASH_KINDS)}")
+        raise InputError(f"{where}: hash type {kind!r} is not one of {', '.join(HASH_KINDS)}, vpdq")
+    if normal == "vpdq":
+        return "vpdq", format_features(parse_features(value, where))
     value = value.strip().lower()
     if len(value) != _HEX_LENGTH[normal] or not _HEX.match(value):
         raise InputError(
@@ -56,6 +73,9 @@ def parse_entries(
         yield from _parse_pdq(stream, name)
     elif fmt == "csv":
         yield from _parse_csv(stream, name)
+    elif fmt == "vpdq":
+        for meta, features in parse_videos(stream.read(), name):
+            yield "vpdq", format_features(features), meta or ""
     else:
         raise InputError(f"unknown hash list format {fmt!r}; use one of {', '.join(FORMATS)}")
 
@@ -94,8 +114,18 @@ def _parse_csv(stream: TextIO, name: str) -> Iterator[tuple[HashKind, str, str]]
         yield (*_check(kind, row.get(value_col) or "", f"{name} line {number}"), meta)
 
 
-def export_entries(entries: Iterable[Entry], fmt: Format) -> str:
-    """The entries as text in ``fmt`` (``pdq`` keeps PDQ entries only, with their metadata)."""
+def export_entries(
+    entries: Iterable[Entry],
+    fmt: Format,
+    video: Callable[[Entry], list[VpdqFeature]] | None = None,
+) -> str:
+    """The entries as text in ``fmt`` (``pdq`` keeps PDQ entries only, with their metadata;
+    ``vpdq`` video entries only). ``video`` gives a video entry's frame hashes (the store's
+    :meth:`~winnow.banks.storage.BankStore.video`); without it video entries are left out."""
+    if fmt == "vpdq":
+        if video is None:
+            return ""
+        return format_videos((e.metadata, video(e)) for e in entries if e.kind == "vpdq")
     if fmt == "pdq":
         return "".join(
             e.value + (f",{e.metadata}" if e.metadata else "") + "\n"
@@ -107,6 +137,9 @@ def export_entries(entries: Iterable[Entry], fmt: Format) -> str:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["signal_type", "signal_value", "metadata"])
         for e in entries:
-            writer.writerow([e.kind, e.value, e.metadata])
+            if e.kind != "vpdq":
+                writer.writerow([e.kind, e.value, e.metadata])
+            elif video is not None:
+                writer.writerow([e.kind, format_signal(video(e)), e.metadata])
         return out.getvalue()
     raise InputError(f"unknown hash list format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -23,8 +23,10 @@ __all__ = [
 DEFAULT_PDQ_THRESHOLD = 31
 """Meta's recommended PDQ match distance (of 256 bits); unrelated images sit at 100 or more."""
 
-HashKind = Literal["pdq", "md5", "sha256"]
+HashKind = Literal["pdq", "md5", "sha256", "vpdq"]
 HASH_KINDS: tuple[HashKind, ...] = ("pdq", "md5", "sha256")
+"""Kinds of single-value hashes (image and file hashes). A ``vpdq`` entry is a video: its
+frame hashes live beside it (:meth:`winnow.banks.storage.BankStore.video`)."""
 Action = Literal["review", "block", "allow"]
 _ACTIONS = ("review", "block", "allow")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")

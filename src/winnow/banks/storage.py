@@ -1,7 +1,9 @@
 """Where banks live: the :class:`BankStore` interface and its SQLite implementation.
 
 SQLite (stdlib ``sqlite3``) in WAL mode with a busy timeout, one file
-``<data_dir>/banks/banks.db``. The store is the source of truth; the PDQ index
+``<data_dir>/banks/banks.db``. A video entry (kind ``vpdq``) is one ``entries`` row, its value
+the SHA-256 of its vPDQ hash (:func:`winnow.banks.vpdq.features_digest`), with its frame
+hashes in ``vpdq_frames`` (a table added in place to older bank databases). The store is the source of truth; the PDQ index
 (:mod:`winnow.banks.index`) is a cache rebuilt from it. Entry ids only grow, so "entries added
 since id N" is how the index catches up without a full rebuild.
 """
@@ -17,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from winnow.banks.model import Bank, Entry, HashKind, validate_bank
-from winnow.errors import ConfigError
+from winnow.banks.vpdq import VpdqFeature, features_digest
+from winnow.errors import ConfigError, InputError
 
 __all__ = ["BankStore", "SqliteBankStore"]
 
@@ -39,6 +42,15 @@ CREATE TABLE IF NOT EXISTS entries (
     UNIQUE (bank_id, kind, value)
 );
 CREATE INDEX IF NOT EXISTS entries_exact ON entries (kind, value);
+CREATE TABLE IF NOT EXISTS vpdq_frames (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    entry_id INTEGER NOT NULL REFERENCES entries(id),
+    frame INTEGER NOT NULL,
+    quality INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    timestamp REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS vpdq_frames_entry ON vpdq_frames (entry_id);
 """
 
 
@@ -81,6 +93,41 @@ class BankStore(ABC):
     @abstractmethod
     def last_id(self) -> int:
         """The highest entry id ever given (0 when empty)."""
+
+    # Videos (vPDQ) -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def add_video(self, bank: str, features: list[VpdqFeature], metadata: str) -> Entry | None:
+        """Add a video's vPDQ hash as one entry; None when the bank already holds it."""
+
+    @abstractmethod
+    def video(self, entry_id: int) -> list[VpdqFeature]:
+        """The frame hashes of video entry ``entry_id``, in frame order."""
+
+    @abstractmethod
+    def has_videos(self) -> bool:
+        """Whether any bank holds a video entry."""
+
+    @abstractmethod
+    def vpdq_since(self, after_id: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+        """Frame hashes of video entries with frame id > ``after_id``: (frame ids, codes)."""
+
+    @abstractmethod
+    def video_entries(self, frame_ids: Iterable[int]) -> list[int]:
+        """The distinct video entry ids the frame ids belong to."""
+
+    @abstractmethod
+    def last_frame_id(self) -> int:
+        """The highest video frame id ever given (0 when none)."""
+
+
+def _plain(
+    entries: Iterable[tuple[HashKind, str, str]],
+) -> Iterator[tuple[HashKind, str, str]]:
+    for row in entries:
+        if row[0] == "vpdq":
+            raise InputError("a video (vpdq) entry is added with add_video, not add_entries")
+        yield row
 
 
 class SqliteBankStore(BankStore):
@@ -153,7 +200,7 @@ class SqliteBankStore(BankStore):
         try:
             self._db.executemany(
                 "INSERT OR IGNORE INTO entries (bank_id, kind, value, metadata) VALUES (?, ?, ?, ?)",
-                ((bank_id, kind, value.lower(), meta) for kind, value, meta in entries),
+                ((bank_id, kind, value.lower(), meta) for kind, value, meta in _plain(entries)),
             )
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -214,4 +261,67 @@ class SqliteBankStore(BankStore):
 
     def last_id(self) -> int:
         row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
+        return int(row[0]) if row else 0
+
+    # Videos (vPDQ) -----------------------------------------------------------------------------
+
+    def add_video(self, bank: str, features: list[VpdqFeature], metadata: str) -> Entry | None:
+        if not features:
+            raise InputError("a video entry needs at least one frame hash")
+        bank_id = self.bank(bank).id
+        self._db.execute("BEGIN")
+        try:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO entries (bank_id, kind, value, metadata) "
+                "VALUES (?, 'vpdq', ?, ?)",
+                (bank_id, features_digest(features), metadata),
+            )
+            entry_id = cur.lastrowid if cur.rowcount else None
+            if entry_id is not None:
+                self._db.executemany(
+                    "INSERT INTO vpdq_frames (entry_id, frame, quality, hash, timestamp) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    ((entry_id, f.frame, f.quality, f.hex, f.timestamp) for f in features),
+                )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return None if entry_id is None else self.entry(entry_id)
+
+    def video(self, entry_id: int) -> list[VpdqFeature]:
+        rows = self._db.execute(
+            "SELECT frame, quality, hash, timestamp FROM vpdq_frames WHERE entry_id = ? "
+            "ORDER BY frame",
+            (entry_id,),
+        )
+        return [VpdqFeature(int(r[0]), int(r[1]), bytes.fromhex(r[2]), float(r[3])) for r in rows]
+
+    def has_videos(self) -> bool:
+        return self._db.execute("SELECT 1 FROM vpdq_frames LIMIT 1").fetchone() is not None
+
+    def vpdq_since(self, after_id: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+        rows = self._db.execute(
+            "SELECT id, hash FROM vpdq_frames WHERE id > ? ORDER BY id", (after_id,)
+        ).fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        codes = np.frombuffer(bytes.fromhex("".join(r[1] for r in rows)), dtype=np.uint8)
+        return ids, codes.reshape(len(rows), 32)
+
+    def video_entries(self, frame_ids: Iterable[int]) -> list[int]:
+        wanted = sorted({int(i) for i in frame_ids})
+        out: set[int] = set()
+        for lo in range(0, len(wanted), 500):  # SQLite caps bound parameters
+            part = wanted[lo : lo + 500]
+            rows = self._db.execute(
+                f"SELECT DISTINCT entry_id FROM vpdq_frames WHERE id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            out.update(int(r[0]) for r in rows)
+        return sorted(out)
+
+    def last_frame_id(self) -> int:
+        row = self._db.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'vpdq_frames'"
+        ).fetchone()
         return int(row[0]) if row else 0

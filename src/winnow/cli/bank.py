@@ -1,11 +1,13 @@
-"""``winnow bank ...``: create hash banks, add images, import/export hash lists, list banks.
+"""``winnow bank ...``: create hash banks, add images and videos, import/export hash lists.
 
 Banks live in ``<data_dir>/banks`` (``WINNOW_DATA_DIR``). Once a bank holds hashes,
-``winnow check`` and ``winnow scan`` match every image against it with ``image.hashes``.
+``winnow check`` and ``winnow scan`` match every image against it with ``image.hashes`` and
+every video (vPDQ) with ``video.hashes``.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -15,12 +17,15 @@ from winnow.banks.formats import FORMATS, Format, export_entries, parse_entries
 from winnow.banks.hashing import exact_hashes, pdq_hash
 from winnow.banks.matcher import MIN_QUALITY, BankMatcher
 from winnow.banks.model import DEFAULT_PDQ_THRESHOLD, Bank, HashKind
+from winnow.banks.vpdq import VPDQ_QUALITY, hash_video, parse_features
 from winnow.errors import InputError
 from winnow.settings import load_settings
 from winnow.taxonomy import CATEGORY_KEYS
-from winnow.types import Content, ImageItem
+from winnow.types import Content, ImageItem, VideoItem
 
 __all__ = ["command"]
+
+_VPDQ_LINE = re.compile(r"^\d+\s*,\s*\d+\s*,\s*[0-9a-fA-F]{64}\s*,")
 
 
 def _matcher() -> BankMatcher:
@@ -56,19 +61,30 @@ def create(name: str, category: str, action: str, threshold: int, description: s
 )
 @click.option("--metadata", default=None, help="Metadata for every entry (default: the file name).")
 def add(name: str, files: tuple[Path, ...], metadata: str | None) -> None:
-    """Hash image FILES (PDQ, MD5, SHA-256) into bank NAME."""
+    """Hash image FILES (PDQ, MD5, SHA-256) and video FILES (vPDQ) into bank NAME."""
     from winnow.media.load import load_content
 
     matcher = _matcher()
     matcher.store.bank(name)
     limits = load_settings().limits
     rows: list[tuple[HashKind, str, str]] = []
+    videos = 0
     for path in files:
-        data = path.read_bytes()
-        item = load_content(Content(str(path), data=data), limits)
-        if not isinstance(item, ImageItem):
-            raise InputError(f"{path} is not an image; banks hold image hashes")
+        item = load_content(Content(str(path), path=str(path)), limits)
         meta = metadata if metadata is not None else path.name
+        if isinstance(item, VideoItem):
+            features = list(hash_video(str(path), 1.0, limits, str(path)))
+            good = sum(f.quality >= VPDQ_QUALITY for f in features)
+            if not good:
+                raise InputError(
+                    f"{path}: none of its {len(features)} frame hashes has PDQ quality >= "
+                    f"{VPDQ_QUALITY} (flat or tiny frames); it could never match"
+                )
+            videos += matcher.store.add_video(name, features, meta) is not None
+            continue
+        if not isinstance(item, ImageItem):
+            raise InputError(f"{path} is neither an image nor a video; banks hold their hashes")
+        data = path.read_bytes()
         digests = exact_hashes(data)
         rows += [("sha256", digests["sha256"], meta), ("md5", digests["md5"], meta)]
         pdq = pdq_hash(item.pixels)
@@ -82,32 +98,69 @@ def add(name: str, files: tuple[Path, ...], metadata: str | None) -> None:
             rows.append(("pdq", pdq.hex, meta))
     added = matcher.store.add_entries(name, rows)
     matcher.save_index()
-    click.echo(f"bank {name}: {added} new hashes from {len(files)} files")
+    if videos:
+        _save_video_index()
+    new = f"{added} new hashes" + (f", {videos} new videos" if videos else "")
+    click.echo(f"bank {name}: {new} from {len(files)} files")
+
+
+def _save_video_index() -> None:
+    from winnow.banks.video_matcher import VideoMatcher
+
+    VideoMatcher.open(load_settings().data_dir).save_index()
 
 
 @command.command("import")
 @click.argument("name")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="pdq: one hex hash a line; csv: header + signal_type,signal_value,... "
-                   "(default: by file extension)")  # fmt: skip
+              help="pdq: one hex hash a line; csv: header + signal_type,signal_value,...; "
+                   "vpdq: video hashes, frame_number,quality,hash,timestamp lines "
+                   "(default: by file extension and content)")  # fmt: skip
 def import_(name: str, file: Path, fmt: Format | None) -> None:
     """Import a ThreatExchange/HMA hash list FILE into bank NAME."""
-    fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "pdq")
+    fmt = fmt or _sniff(file)
     matcher = _matcher()
+    matcher.store.bank(name)
     with file.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(parse_entries(stream, fmt, name=str(file)))
-    added = matcher.store.add_entries(name, rows)
+    plain = [r for r in rows if r[0] != "vpdq"]
+    added = matcher.store.add_entries(name, plain)
     matcher.save_index()
-    click.echo(f"bank {name}: {added} new of {len(rows)} hashes from {file}")
+    videos = 0
+    for _, value, meta in (r for r in rows if r[0] == "vpdq"):
+        features = parse_features(value, str(file))
+        videos += matcher.store.add_video(name, features, meta or file.name) is not None
+    if len(plain) < len(rows):
+        _save_video_index()
+    new = f"{added} new of {len(plain)} hashes"
+    if len(plain) < len(rows):
+        new += f", {videos} new of {len(rows) - len(plain)} videos"
+    click.echo(f"bank {name}: {new} from {file}")
+
+
+def _sniff(file: Path) -> Format:
+    """csv by extension; vpdq when the first line that is not a comment is a vPDQ frame line
+    or a JSON list; pdq otherwise."""
+    if file.suffix.lower() == ".csv":
+        return "csv"
+    with file.open(encoding="utf-8-sig", errors="replace") as stream:
+        for line in stream:
+            text = line.strip()
+            if text.lower().startswith("# video"):
+                return "vpdq"
+            if text and not text.startswith("#"):
+                return "vpdq" if text.startswith("[") or _VPDQ_LINE.match(text) else "pdq"
+    return "pdq"
 
 
 @command.command("export")
 @click.argument("name")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 def export(name: str, fmt: Format) -> None:
-    """Write bank NAME's hashes to stdout."""
-    sys.stdout.write(export_entries(_matcher().store.entries(name), fmt))
+    """Write bank NAME's hashes to stdout (vpdq: its videos' frame hashes)."""
+    store = _matcher().store
+    sys.stdout.write(export_entries(store.entries(name), fmt, lambda e: store.video(e.id)))
 
 
 @command.command("list")

@@ -33,6 +33,7 @@ BUILTIN_DETECTORS: dict[str, str] = {
     "image.frames": "winnow.detectors.image_frames:ImageFrames",
     "image.onnx": "winnow.detectors.image_onnx:OnnxImageClassifier",
     "video.frames": "winnow.detectors.video_frames:VideoFrames",
+    "video.hashes": "winnow.detectors.video_hashes:VideoHashes",
     "audio.transcript": "winnow.detectors.audio_transcript:AudioTranscript",
 }
 
