@@ -89,7 +89,7 @@ class Pipeline:
             if item.media_type in (MediaType.VIDEO, MediaType.AUDIO):
                 segments = build_segments(results[i], self.policy, samples.get(i, []))
                 decision = replace(decision, segments=segments)
-            outcomes.append(Outcome(content.id, decision=decision))
+            outcomes.append(Outcome(content.id, decision=decision, results=tuple(results[i])))
         return outcomes
 
     def _detect(

@@ -315,8 +315,12 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What the pipeline returns for one :class:`Content`: a decision or an error."""
+    """What the pipeline returns for one :class:`Content`: a decision or an error.
+
+    ``results`` are the detector results the decision was evaluated from (lifted findings of
+    derived items included): what a later re-evaluation under another policy needs."""
 
     content_id: str
     decision: Decision | None = None
     error: WinnowError | None = None
+    results: tuple[DetectorResult, ...] = ()

@@ -97,7 +97,13 @@ class WebhookIn(BaseModel):
 
     url: AnyHttpUrl = Field(description="Where to POST events (http or https).")
     events: list[
-        Literal["decision.flagged", "job.completed", "review.resolved", "appeal.resolved"]
+        Literal[
+            "decision.flagged",
+            "decision.changed",
+            "job.completed",
+            "review.resolved",
+            "appeal.resolved",
+        ]
     ] = Field(min_length=1)
 
 

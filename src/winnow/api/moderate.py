@@ -26,8 +26,9 @@ from winnow.api.errors import MAX_DETAILS, ApiError
 from winnow.api.models import DecisionOut, ErrorOut, ModerateJson
 from winnow.api.state import AppState, state_of
 from winnow.errors import WinnowError
+from winnow.fingerprint import HASHES_DETECTOR, content_hashes, stored_results
 from winnow.review.intake import review_item
-from winnow.serialize import outcome_to_json
+from winnow.serialize import outcome_to_json, stored_body
 from winnow.store import DecisionRecord, Event, review_store
 from winnow.store.sql import new_id
 from winnow.types import Content, Outcome, Verdict
@@ -101,7 +102,11 @@ def _moderate_and_store(state: AppState, principal: Principal, content: Content)
     outcome = state.pipeline.check(content)
     if outcome.decision is None:
         raise outcome.error or WinnowError("moderation failed for an unknown reason")
-    record = _record(outcome, principal.tenant)
+    pdq = any(d.name == HASHES_DETECTOR for d in state.pipeline.detectors)
+    hashes = content_hashes(
+        content, outcome.decision.ref.media_type.value, state.settings.limits, pdq
+    )
+    record = _record(outcome, principal.tenant, hashes)
     events = []
     if outcome.decision.verdict in (Verdict.REVIEW, Verdict.BLOCK):
         events.append(Event("decision.flagged", record.to_json()))
@@ -130,7 +135,7 @@ def _queue_for_review(
     review_store(state.store).open_item(item, text, data)
 
 
-def _record(outcome: Outcome, tenant: str) -> DecisionRecord:
+def _record(outcome: Outcome, tenant: str, hashes: dict[str, Any] | None = None) -> DecisionRecord:
     decision = outcome.decision
     assert decision is not None
     return DecisionRecord(
@@ -143,20 +148,9 @@ def _record(outcome: Outcome, tenant: str) -> DecisionRecord:
         policy_version=decision.policy_version,
         created_at=time.time(),
         body=stored_body(outcome_to_json(outcome)),
+        results=stored_results(outcome),  # what `winnow rescan` re-evaluates (no snippets)
+        hashes=hashes,
     )
-
-
-def stored_body(line: dict[str, Any]) -> dict[str, Any]:
-    """What is stored of a decision line: scores, matches without snippets, language, detectors."""
-    matches = [
-        {**m, "evidence": [{**e, "snippet": None} for e in m["evidence"]]} for m in line["matches"]
-    ]
-    return {
-        "scores": line["scores"],
-        "matches": matches,
-        "language": line.get("language"),
-        "detectors": line.get("detectors", {}),
-    }
 
 
 async def _read_body(request: Request, cap: int) -> bytes:

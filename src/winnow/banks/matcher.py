@@ -8,13 +8,13 @@ allow bank(s) in ``suppressed_by``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from winnow.banks.hashing import pdq_variants
+from winnow.banks.hashing import PdqHash, pdq_variants
 from winnow.banks.index import LiveIndex
 from winnow.banks.model import DEFAULT_PDQ_THRESHOLD, Bank, Entry, Match
 from winnow.banks.storage import BankStore, SqliteBankStore
@@ -68,8 +68,12 @@ class BankMatcher:
         pixels: npt.NDArray[np.uint8] | None = None,
         sha256: str | None = None,
         md5: str | None = None,
+        variants: Sequence[PdqHash] | None = None,
     ) -> list[Match]:
-        """Every bank match of an image (its pixels and/or file hashes), best first."""
+        """Every bank match of an image (its pixels and/or file hashes), best first.
+
+        ``variants``: the image's 8 PDQ variants (``pdq_variants``) computed before, instead of
+        ``pixels`` (``winnow rescan`` matches stored hashes; the image is not kept)."""
         banks = {b.name: b for b in self.store.banks()}
         if not banks:
             return []
@@ -78,15 +82,16 @@ class BankMatcher:
             if value:
                 for entry in self.store.exact(kind, [value]):  # type: ignore[arg-type]
                     found[entry.id] = Match(banks[entry.bank], entry, 0, "exact")
-        if pixels is not None and len(self.index):
-            found.update(self._pdq(pixels, banks, found))
+        if len(self.index) and (variants or pixels is not None):
+            queries = list(variants or ()) or (pdq_variants(pixels) if pixels is not None else [])
+            if queries:
+                found.update(self._pdq(queries, banks, found))
         matches = sorted(found.values(), key=lambda m: (m.distance, m.bank.name, m.entry.id))
         return _suppress(matches)
 
     def _pdq(
-        self, pixels: npt.NDArray[np.uint8], banks: dict[str, Bank], found: dict[int, Match]
+        self, variants: list[PdqHash], banks: dict[str, Bank], found: dict[int, Match]
     ) -> dict[int, Match]:
-        variants = pdq_variants(pixels)
         if variants[0].quality < self.min_quality:
             return {}
         radius = max((b.pdq_threshold for b in banks.values()), default=DEFAULT_PDQ_THRESHOLD)

@@ -30,8 +30,15 @@ SCOPES = ("moderate", "review", "admin")
 """``moderate``: submit content and read its decisions; ``review``: read decisions;
 ``admin``: everything, including webhooks."""
 
-EVENTS = ("decision.flagged", "job.completed", "review.resolved", "appeal.resolved")
-"""Events a webhook may subscribe to (``review.resolved``: a reviewer allowed or removed an item;
+EVENTS = (
+    "decision.flagged",
+    "decision.changed",
+    "job.completed",
+    "review.resolved",
+    "appeal.resolved",
+)
+"""Events a webhook may subscribe to (``decision.changed``: ``winnow rescan`` gave a stored
+decision another verdict; ``review.resolved``: a reviewer allowed or removed an item;
 ``appeal.resolved``: an appeal was upheld or overturned)."""
 
 
@@ -53,7 +60,15 @@ class ApiKey:
 
 @dataclass(frozen=True, slots=True)
 class DecisionRecord:
-    """A stored decision. ``body`` is the decision JSON (``winnow.serialize``) without snippets."""
+    """A stored decision. ``body`` is the decision JSON (``winnow.serialize``) without snippets.
+
+    What ``winnow rescan`` needs to re-evaluate it without the content: ``results``, each
+    detector's result (``serialize.result_to_json``, no snippets), and ``hashes``, the content's
+    other hashes (``md5``; ``pdq``: an image's 8 PDQ variants) for bank lookups. Both are None on
+    decisions stored before they were kept. A rescan that changes the verdict stores a new
+    decision that ``supersedes`` the old one, whose ``superseded_by`` then names it (kept for
+    audit).
+    """
 
     id: str
     tenant: str
@@ -64,6 +79,10 @@ class DecisionRecord:
     policy_version: str
     created_at: float
     body: dict[str, Any] = field(default_factory=dict)
+    results: list[dict[str, Any]] | None = None
+    hashes: dict[str, Any] | None = None
+    supersedes: str | None = None
+    superseded_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -184,6 +203,27 @@ class Store(ABC):
         limit: int = 100,
     ) -> list[DecisionRecord]:
         """Newest first."""
+
+    @abstractmethod
+    def current_decisions(
+        self,
+        tenant: str | None,
+        since: float | None = None,
+        until: float | None = None,
+        after: tuple[float, str] | None = None,
+        limit: int = 500,
+    ) -> list[DecisionRecord]:
+        """Decisions no rescan has superseded, created in [``since``, ``until``), oldest first
+        and after the ``(created_at, id)`` key ``after`` (to page through them). ``tenant``
+        None reads every tenant's: for operator tools (``winnow rescan``), never for the API."""
+
+    @abstractmethod
+    def supersede_decision(
+        self, old_id: str, record: DecisionRecord, events: Sequence[Event] = ()
+    ) -> bool:
+        """Store ``record`` as the successor of ``record.tenant``'s decision ``old_id``, mark the
+        old one ``superseded_by`` it, and queue ``events``, in one transaction. False (and
+        nothing written) when ``old_id`` does not exist or is already superseded."""
 
     # Webhooks and their outbox
     @abstractmethod

@@ -37,8 +37,14 @@ decisions = Table(
     Column("policy_version", String(200), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("body", Text, nullable=False),
+    # 0004_rescan: what a rescan needs (JSON; NULL on older rows), and the supersession chain.
+    Column("results", Text, nullable=True),
+    Column("hashes", Text, nullable=True),
+    Column("supersedes", String(40), nullable=True),
+    Column("superseded_by", String(40), nullable=True),
     Index("ix_decisions_tenant_sha256", "tenant", "sha256"),
     Index("ix_decisions_tenant_content", "tenant", "content_id"),
+    Index("ix_decisions_current", "superseded_by", "created_at"),
 )
 
 webhooks = Table(
