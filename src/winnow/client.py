@@ -3,6 +3,7 @@
     with Client("http://127.0.0.1:8000", api_key) as c:
         decision = c.moderate_text("hello", id="post-1")
         same = c.decision(decision["decision_id"])
+        job = c.wait_job(c.submit_job(["one text", ("post-2", "another")])["job_id"])
 
 Every error the API returns is raised as :class:`ApiError` with its status, code and message.
 Pass ``transport=`` (e.g. ``httpx.ASGITransport(app)`` to :class:`AsyncClient`) to talk to an app
@@ -12,11 +13,14 @@ in-process.
 from __future__ import annotations
 
 import base64
+import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-__all__ = ["ApiError", "AsyncClient", "Client"]
+__all__ = ["ApiError", "AsyncClient", "Client", "JobTimeoutError"]
 
 
 class ApiError(Exception):
@@ -46,6 +50,39 @@ def _result(response: httpx.Response) -> Any:
 
 def _image_body(data: bytes, id: str | None) -> dict[str, Any]:
     return {"id": id, "image_base64": base64.b64encode(data).decode("ascii")}
+
+
+JobInput = Sequence[str | tuple[str | None, str] | dict[str, Any]] | bytes | Path
+"""What :meth:`Client.submit_job` takes: texts (``"text"``, ``(id, text)`` or
+``{"id", "text"}``), a file's bytes, or a file's path."""
+
+_DONE = ("completed", "failed")
+
+
+def _job_request(what: JobInput, id: str | None, filename: str) -> dict[str, Any]:
+    """The keyword arguments of the POST /v1/jobs request for ``what``."""
+    if isinstance(what, Path):
+        return _job_request(what.read_bytes(), id, what.name)
+    if isinstance(what, bytes):
+        form = {"id": id} if id else {}
+        return {"data": form, "files": {"file": (filename, what, "application/octet-stream")}}
+    items: list[dict[str, Any]] = []
+    for item in what:
+        if isinstance(item, str):
+            items.append({"text": item})
+        elif isinstance(item, tuple):
+            items.append({"id": item[0], "text": item[1]})
+        else:
+            items.append(dict(item))
+    return {"json": {"items": items}}
+
+
+class JobTimeoutError(TimeoutError):
+    """:meth:`Client.wait_job` gave up; ``job`` is the job as last seen."""
+
+    def __init__(self, job: dict[str, Any], timeout: float) -> None:
+        super().__init__(f"job {job['job_id']} is still {job['status']} after {timeout:g} s")
+        self.job = job
 
 
 class Client:
@@ -83,6 +120,29 @@ class Client:
     ) -> list[dict[str, Any]]:
         params = {k: v for k, v in (("sha256", sha256), ("content_id", content_id)) if v}
         return list(_result(self.http.get("/v1/decisions", params=params))["decisions"])
+
+    def submit_job(
+        self, what: JobInput, id: str | None = None, filename: str = "upload"
+    ) -> dict[str, Any]:
+        """Queue a job: a batch of texts, or one file (bytes or a path; ``id`` is its id).
+        Returns the job (status ``queued``); see :meth:`job` and :meth:`wait_job`."""
+        return dict(_result(self.http.post("/v1/jobs", **_job_request(what, id, filename))))
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """The job's status and progress, and once it has ended, its ``results``."""
+        return dict(_result(self.http.get(f"/v1/jobs/{job_id}")))
+
+    def wait_job(self, job_id: str, timeout: float = 600.0, poll: float = 0.5) -> dict[str, Any]:
+        """Poll until the job has ended (completed or failed); raises :class:`JobTimeoutError`
+        after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.job(job_id)
+            if job["status"] in _DONE:
+                return job
+            if time.monotonic() >= deadline:
+                raise JobTimeoutError(job, timeout)
+            time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
 
     def create_webhook(self, url: str, events: list[str]) -> dict[str, Any]:
         body = {"url": url, "events": events}
@@ -134,6 +194,28 @@ class AsyncClient:
     ) -> list[dict[str, Any]]:
         params = {k: v for k, v in (("sha256", sha256), ("content_id", content_id)) if v}
         return list(_result(await self.http.get("/v1/decisions", params=params))["decisions"])
+
+    async def submit_job(
+        self, what: JobInput, id: str | None = None, filename: str = "upload"
+    ) -> dict[str, Any]:
+        return dict(_result(await self.http.post("/v1/jobs", **_job_request(what, id, filename))))
+
+    async def job(self, job_id: str) -> dict[str, Any]:
+        return dict(_result(await self.http.get(f"/v1/jobs/{job_id}")))
+
+    async def wait_job(
+        self, job_id: str, timeout: float = 600.0, poll: float = 0.5
+    ) -> dict[str, Any]:
+        import anyio
+
+        deadline = time.monotonic() + timeout
+        while True:
+            job = await self.job(job_id)
+            if job["status"] in _DONE:
+                return job
+            if time.monotonic() >= deadline:
+                raise JobTimeoutError(job, timeout)
+            await anyio.sleep(min(poll, max(0.0, deadline - time.monotonic())))
 
     async def create_webhook(self, url: str, events: list[str]) -> dict[str, Any]:
         body = {"url": url, "events": events}

@@ -31,6 +31,7 @@ DEFAULT_DETECTORS: tuple[str, ...] = (
     "image.frames",
     "image.ocr",
     "video.frames",
+    "video.hashes",
     "audio.transcript",
 )
 
@@ -106,6 +107,28 @@ class Settings(BaseSettings):
         ge=0,
         description="Requests per second allowed to an API key that has no limit of its own; "
         "0 means unlimited.",
+    )
+    worker_id: str | None = Field(
+        None,
+        max_length=200,
+        description="Stable id of this process's job worker (its DBOS executor id): the jobs a "
+        "worker was running when it died resume when a worker with this id starts again. "
+        "Default: the host name; give each worker process on one host its own.",
+    )
+    job_concurrency: int = Field(
+        1, ge=1, description="Jobs one worker process runs at once (the rest wait queued)."
+    )
+    job_chunk_items: int = Field(
+        16,
+        ge=1,
+        description="Items of a batch job moderated per durable step: a job interrupted by a "
+        "crash resumes at the first step it had not finished.",
+    )
+    worker_timeout_s: float = Field(
+        60.0,
+        ge=0,
+        description="Seconds without a heartbeat after which a worker counts as dead and a live "
+        "worker takes over its unfinished jobs; 0 turns automatic takeover off.",
     )
 
     review_retention_days: float = Field(

@@ -57,6 +57,9 @@ async def test_client_errors(service: Service, benign_png: bytes) -> None:
         (await h.post("/v1/moderate", files={"file": ("a", b"x"), "text": (None, "y")}),
          422, "invalid_request", "exactly one"),
         (await h.get("/v1/decisions", params={"sha256": "xyz"}), 422, "invalid_request", "sha256"),
+        # PostgreSQL refuses NUL in text: these were 500s there
+        (await h.get("/v1/decisions/dec%00x"), 404, "not_found", "NUL"),
+        (await h.get("/v1/decisions", params={"content_id": "a\x00b"}), 422, "invalid_request", "NUL"),
         (await h.post("/v1/moderate", content=b"x", headers={"content-type": "application/json",
                                                              "content-length": str(10**9)}),
          413, "too_large", "over the limit"),

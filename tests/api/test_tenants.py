@@ -21,6 +21,8 @@ COVERED = {
     ("POST", "/v1/deliveries/{delivery_id}/replay"),
     ("POST", "/v1/decisions/{decision_id}/appeal"),
     ("GET", "/v1/appeals/{appeal_id}"),
+    ("POST", "/v1/jobs"),  # jobs: tests/api/test_jobs.py::test_jobs_are_per_tenant
+    ("GET", "/v1/jobs/{job_id}"),
 }
 
 

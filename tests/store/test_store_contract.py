@@ -46,7 +46,10 @@ def test_migrations_are_idempotent_and_match_the_schema(store: Store, database_u
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from winnow.store import review_schema  # noqa: F401  (its tables, on the same metadata)
+    from winnow.store import (
+        jobs_schema,  # noqa: F401  (its tables, on the same metadata)
+        review_schema,  # noqa: F401  (its tables, on the same metadata)
+    )
     from winnow.store.schema import metadata
 
     cfg = Config()

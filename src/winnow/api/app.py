@@ -2,7 +2,8 @@
 
 With no ``pipeline`` or ``store`` given, it builds the pipeline from the settings (loading models
 once) and opens (and migrates) the store the settings name. The lifespan runs the webhook
-deliverer in the background, and the loop that drops review content past its retention.
+deliverer in the background, the loop that drops review content past its retention, and the job
+engine (:mod:`winnow.jobs`: DBOS; with ``job_worker``, it also runs jobs in this process).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 import anyio
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 
 from winnow import __version__
-from winnow.api import appeals, decisions, hooks, moderate
+from winnow.api import appeals, decisions, hooks, jobs, moderate
 from winnow.api.auth import Authenticator, RateLimiter
-from winnow.api.errors import CatchAll, install_error_handlers
+from winnow.api.errors import ApiError, CatchAll, install_error_handlers
 from winnow.api.headers import ApiHeaders
 from winnow.api.metrics import Metrics, TimingMiddleware, timed
 from winnow.api.models import ErrorOut
@@ -28,7 +29,7 @@ from winnow.pipeline import Pipeline
 from winnow.settings import Settings
 from winnow.store import Store, open_store
 
-__all__ = ["create_app", "create_app_from_env"]
+__all__ = ["create_api_app_from_env", "create_app", "create_app_from_env"]
 
 _DESCRIPTION = """Self-hosted content moderation. Every `/v1` endpoint needs an API key
 (`Authorization: Bearer <key>`, from `winnow keys create`) whose scope allows it; every error
@@ -44,9 +45,14 @@ def create_app(
     deliver_webhooks: bool = True,
     workers: int | None = None,
     review_console: bool = True,
+    run_jobs: bool = True,
+    job_worker: bool = True,
 ) -> FastAPI:
     """Build the app. ``workers``: moderation threads at once (default: the number of cores);
-    ``review_console``: serve the review console at ``/review`` (:mod:`winnow.web`)."""
+    ``review_console``: serve the review console at ``/review`` (:mod:`winnow.web`);
+    ``run_jobs``: start the job engine with the app (its lifespan; tests start
+    ``app.state.winnow.jobs`` themselves); ``job_worker``: that engine also runs jobs, not only
+    queues them for ``winnow worker`` processes."""
     store = store if store is not None else open_store(settings)
     pipeline = pipeline if pipeline is not None else Pipeline.from_settings(settings)
     metrics = Metrics(lambda: float(store.pending_deliveries()))
@@ -62,9 +68,26 @@ def create_app(
         limiter=anyio.CapacityLimiter(workers or os.cpu_count() or 2),
         max_body=max_body,
     )
+    from winnow.jobs.engine import JobEngine
+    from winnow.store.sql import SqlStore
+
+    if isinstance(store, SqlStore):
+        state.jobs = JobEngine(settings, store, pipeline, work=job_worker)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        engine = state.jobs if run_jobs else None
+        if engine is not None:
+            await anyio.to_thread.run_sync(engine.start)
+        try:
+            async with _background(state, deliver_webhooks):
+                yield
+        finally:
+            if engine is not None:
+                await anyio.to_thread.run_sync(engine.stop)
+
+    @asynccontextmanager
+    async def _background(state: AppState, deliver_webhooks: bool) -> AsyncIterator[None]:
         if not deliver_webhooks:
             yield
             return
@@ -87,13 +110,14 @@ def create_app(
         description=_DESCRIPTION,
         lifespan=lifespan,
         responses={422: {"model": ErrorOut}},
+        dependencies=[Depends(_refuse_nul)],
     )
     app.state.winnow = state
     install_error_handlers(app)
     app.add_middleware(TimingMiddleware, metrics=metrics)
     app.add_middleware(CatchAll)
     app.add_middleware(ApiHeaders)  # outermost: the 500s of CatchAll get the headers too
-    for module in (moderate, decisions, hooks, appeals):
+    for module in (moderate, decisions, jobs, hooks, appeals):
         app.include_router(module.router)
     _ops_routes(app)
     if review_console:
@@ -101,6 +125,15 @@ def create_app(
 
         mount(app, settings, store)
     return app
+
+
+async def _refuse_nul(request: Request) -> None:
+    """No id winnow issues or stores holds a NUL character (PostgreSQL refuses them in text), so
+    a path with one names nothing, and a query value with one is invalid."""
+    if "\x00" in request.scope.get("path", ""):
+        raise ApiError(404, "nothing here: ids never contain NUL characters")
+    if any("\x00" in v for v in request.query_params.values()):
+        raise ApiError(422, "query parameters must not contain NUL characters")
 
 
 def _ops_routes(app: FastAPI) -> None:
@@ -134,3 +167,11 @@ def create_app_from_env() -> FastAPI:
     from winnow.settings import load_settings
 
     return create_app(load_settings())
+
+
+def create_api_app_from_env() -> FastAPI:
+    """As :func:`create_app_from_env`, but jobs are only queued here: ``winnow worker``
+    processes run them (``winnow serve --workers N`` and ``--no-worker``)."""
+    from winnow.settings import load_settings
+
+    return create_app(load_settings(), job_worker=False)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from winnow.api.auth import Authenticator
     from winnow.api.metrics import Metrics
+    from winnow.jobs.engine import JobEngine
     from winnow.pipeline import Pipeline
     from winnow.settings import Settings
     from winnow.store import Store
@@ -28,6 +29,7 @@ class AppState:
     metrics: Metrics
     limiter: anyio.CapacityLimiter
     max_body: int
+    jobs: JobEngine | None = None  # asynchronous jobs (POST /v1/jobs); None: not offered
 
 
 def state_of(request: Request) -> AppState:

@@ -27,14 +27,18 @@ def _register() -> None:
         check,
         detectors,
         evaluate,
+        jobs,
         keys,
+        rescan,
         reviewers,
         scan,
         serve,
         train,
+        worker,
     )
 
-    for module in (check, scan, detectors, evaluate, train, bank, serve, keys, reviewers):
+    for module in (check, scan, detectors, evaluate, train, bank, serve, worker, jobs, keys,
+                   reviewers, rescan):  # fmt: skip
         cli.add_command(module.command)
 
 

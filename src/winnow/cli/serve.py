@@ -1,4 +1,8 @@
-"""``winnow serve``: build the API app and hand it to uvicorn (127.0.0.1 by default)."""
+"""``winnow serve``: build the API app and hand it to uvicorn (127.0.0.1 by default).
+
+The app runs a job worker in-process (``POST /v1/jobs``) unless ``--no-worker``, or with
+``--workers`` above 1: then ``winnow worker`` processes run the jobs.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,11 @@ __all__ = ["command"]
     type=click.IntRange(1, 64),
     help="Server processes; more than one reads settings from WINNOW_* and winnow.toml only.",
 )
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Only queue jobs here; `winnow worker` processes run them.",
+)
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))  # fmt: skip
 @pipeline_options
@@ -28,6 +37,7 @@ def command(
     host: str,
     port: int,
     workers: int,
+    no_worker: bool,
     log_level: str,
     policy: Path | None,
     detectors: str | None,
@@ -42,14 +52,15 @@ def command(
                 "--policy, --detectors and --list apply to one worker; with --workers set "
                 "WINNOW_POLICY, WINNOW_DETECTORS and WINNOW_LISTS instead"
             )
+        click.echo("winnow: jobs are queued here; run them with `winnow worker`", err=True)
         uvicorn.run(
-            "winnow.api:create_app_from_env", factory=True, host=host, port=port,
+            "winnow.api:create_api_app_from_env", factory=True, host=host, port=port,
             workers=workers, log_level=log_level,
         )  # fmt: skip
         return
     from winnow.api import create_app
 
     settings = settings_from(policy, detectors, lists)
-    app = create_app(settings)
+    app = create_app(settings, job_worker=not no_worker)
     click.echo(f"winnow: serving on http://{host}:{port} (docs at /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

@@ -205,21 +205,51 @@ class SqlStore(Store):
 
     def save_decision(self, record: DecisionRecord, events: Sequence[Event] = ()) -> None:
         with self._write() as conn:
-            conn.execute(
-                decisions.insert().values(
-                    id=record.id,
-                    tenant=record.tenant,
-                    content_id=record.content_id,
-                    sha256=record.sha256,
-                    media_type=record.media_type,
-                    verdict=record.verdict,
-                    policy_version=record.policy_version,
-                    created_at=record.created_at,
-                    body=json.dumps(record.body, ensure_ascii=False),
-                )
-            )
+            conn.execute(decisions.insert().values(_decision_row(record)))
             if events:
                 self._enqueue(conn, record.tenant, events, record.created_at)
+
+    def current_decisions(
+        self,
+        tenant: str | None,
+        since: float | None = None,
+        until: float | None = None,
+        after: tuple[float, str] | None = None,
+        limit: int = 500,
+    ) -> list[DecisionRecord]:
+        c = decisions.c
+        query = sa.select(decisions).where(c.superseded_by.is_(None))
+        if tenant is not None:
+            query = query.where(c.tenant == tenant)
+        if since is not None:
+            query = query.where(c.created_at >= since)
+        if until is not None:
+            query = query.where(c.created_at < until)
+        if after is not None:
+            at, last_id = after
+            query = query.where(
+                sa.or_(c.created_at > at, sa.and_(c.created_at == at, c.id > last_id))
+            )
+        query = query.order_by(c.created_at, c.id).limit(limit)
+        with self._read() as conn:
+            return [_decision(r) for r in conn.execute(query).mappings()]
+
+    def supersede_decision(
+        self, old_id: str, record: DecisionRecord, events: Sequence[Event] = ()
+    ) -> bool:
+        c = decisions.c
+        with self._write() as conn:
+            done = conn.execute(
+                decisions.update()
+                .where(c.tenant == record.tenant, c.id == old_id, c.superseded_by.is_(None))
+                .values(superseded_by=record.id)
+            )
+            if done.rowcount != 1:
+                return False
+            conn.execute(decisions.insert().values(_decision_row(record)))
+            if events:
+                self._enqueue(conn, record.tenant, events, record.created_at)
+            return True
 
     def _enqueue(self, conn: Connection, tenant: str, events: Sequence[Event], now: float) -> None:
         hooks = conn.execute(
@@ -460,7 +490,31 @@ def _decision(r: RowMapping) -> DecisionRecord:
     return DecisionRecord(
         r["id"], r["tenant"], r["content_id"], r["sha256"], r["media_type"], r["verdict"],
         r["policy_version"], r["created_at"], json.loads(r["body"]),
+        json.loads(r["results"]) if r["results"] is not None else None,
+        json.loads(r["hashes"]) if r["hashes"] is not None else None,
+        r["supersedes"], r["superseded_by"],
     )  # fmt: skip
+
+
+def _decision_row(record: DecisionRecord) -> dict[str, Any]:
+    def dump(value: Any) -> str | None:
+        return json.dumps(value, ensure_ascii=False) if value is not None else None
+
+    return {
+        "id": record.id,
+        "tenant": record.tenant,
+        "content_id": record.content_id,
+        "sha256": record.sha256,
+        "media_type": record.media_type,
+        "verdict": record.verdict,
+        "policy_version": record.policy_version,
+        "created_at": record.created_at,
+        "body": json.dumps(record.body, ensure_ascii=False),
+        "results": dump(record.results),
+        "hashes": dump(record.hashes),
+        "supersedes": record.supersedes,
+        "superseded_by": record.superseded_by,
+    }
 
 
 def _webhook(r: RowMapping) -> Webhook:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from winnow.store import review_schema  # noqa: F401  (the review console's tables)
+from winnow.store import (
+    jobs_schema,  # noqa: F401  (asynchronous jobs' tables)
+    review_schema,  # noqa: F401  (the review console's tables)
+)
 from winnow.store.schema import metadata
 
 connection = context.config.attributes["connection"]

@@ -1,0 +1,148 @@
+"""The job workflow and its steps (DBOS). Importing this module registers them with DBOS.
+
+DBOS calls workflows and steps by name, so these are module-level functions; what they need
+(store, pipeline, spool) is the :class:`Runtime` the running :class:`~winnow.jobs.engine.JobEngine`
+installs with :func:`install` (one per process, as DBOS itself is). Each step returns only ids,
+verdicts and counts, which DBOS records: never content.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from dbos import DBOS
+
+from winnow.errors import WinnowError
+from winnow.fingerprint import HASHES_DETECTOR, content_hashes, stored_results
+from winnow.jobs.spool import Spool
+from winnow.pipeline import Pipeline
+from winnow.serialize import outcome_to_json, stored_body
+from winnow.store.jobs import Job
+from winnow.store.jobs_sql import SqlJobStore
+from winnow.store.records import DecisionRecord
+from winnow.store.sql import new_id
+from winnow.types import Content, Outcome
+
+__all__ = ["WORKFLOW", "Runtime", "install", "run_job"]
+
+WORKFLOW = "winnow.job"
+log = logging.getLogger("winnow.jobs")
+
+
+@dataclass
+class Runtime:
+    jobs: SqlJobStore
+    pipeline: Pipeline
+    spool: Spool
+    worker_id: str
+    chunk_items: int
+
+
+_runtime: Runtime | None = None
+
+
+def install(runtime: Runtime | None) -> None:
+    global _runtime
+    _runtime = runtime
+
+
+def _rt() -> Runtime:
+    if _runtime is None:
+        raise RuntimeError("no job engine is running in this process")
+    return _runtime
+
+
+def _job(job_id: str) -> Job:
+    job = _rt().jobs.get_job(None, job_id)
+    if job is None:
+        raise WinnowError(f"job {job_id} is not in the store")
+    return job
+
+
+@DBOS.step(name="winnow.job.start")
+def start_step(job_id: str) -> dict[str, Any]:
+    """Mark the job running here; fix its chunking for every later run of the workflow."""
+    rt = _rt()
+    job = _job(job_id)
+    rt.jobs.start_job(job_id, rt.worker_id, rt.pipeline.policy.version, time.time())
+    return {"total": job.total, "kind": job.kind, "chunk": max(1, rt.chunk_items)}
+
+
+@DBOS.step(name="winnow.job.chunk")
+def chunk_step(job_id: str, start: int, end: int) -> dict[str, int]:
+    """Moderate items ``start`` to ``end`` and store their decisions (idempotently; items a
+    previous run of this step stored already are skipped)."""
+    rt = _rt()
+    job = _job(job_id)
+    rt.jobs.start_job(job_id, rt.worker_id, rt.pipeline.policy.version, time.time())
+    done = rt.jobs.done_indices(job_id)
+    todo = [i for i in range(start, end) if i not in done]
+    flagged = failed = 0
+    if todo:
+        contents = rt.spool.contents(job_id, job.kind, todo)
+        outcomes = rt.pipeline.run(contents)
+        for i, content, outcome in zip(todo, contents, outcomes, strict=True):
+            content_id = content.id or None
+            if outcome.decision is None:
+                error = str(outcome.error) if outcome.error else "moderation failed"
+                rt.jobs.save_item(job, i, content_id, None, error)
+                failed += 1
+                continue
+            record = _record(rt.pipeline, outcome, content, job.tenant)
+            rt.jobs.save_item(job, i, content_id, record, None)
+            flagged += record.verdict in ("review", "block")
+    return {"moderated": len(todo), "flagged": flagged, "failed": failed}
+
+
+def _record(pipeline: Pipeline, outcome: Outcome, content: Content, tenant: str) -> DecisionRecord:
+    """What is stored of an item's decision: as ``POST /v1/moderate`` stores it (no content;
+    detector results and hashes for ``winnow rescan``)."""
+    decision = outcome.decision
+    assert decision is not None
+    media_type = decision.ref.media_type.value
+    pdq = any(d.name == HASHES_DETECTOR for d in pipeline.detectors)
+    return DecisionRecord(
+        id=new_id("dec"),
+        tenant=tenant,
+        content_id=outcome.content_id or None,
+        sha256=decision.ref.sha256,
+        media_type=media_type,
+        verdict=decision.verdict.value,
+        policy_version=decision.policy_version,
+        created_at=time.time(),
+        body=stored_body(outcome_to_json(outcome)),
+        results=stored_results(outcome),
+        hashes=content_hashes(content, media_type, pipeline.limits, pdq),
+    )
+
+
+@DBOS.step(name="winnow.job.finish")
+def finish_step(job_id: str, error: str | None) -> str:
+    """End the job (once) and delete its content."""
+    rt = _rt()
+    job = _job(job_id)
+    if error is None and job.total > 0 and job.failed == job.total:
+        items = rt.jobs.items(job.tenant, job_id)
+        error = next((it.error for it in items if it.error), "every item failed")
+    status = "failed" if error is not None else "completed"
+    rt.jobs.finish_job(job_id, status, error, time.time())
+    rt.spool.remove(job_id)
+    return status
+
+
+@DBOS.workflow(name=WORKFLOW, max_recovery_attempts=10)
+def run_job(job_id: str) -> str:
+    """One job: start, one step per chunk of items, finish."""
+    error: str | None = None
+    try:
+        plan = start_step(job_id)
+        total, chunk = int(plan["total"]), int(plan["chunk"])
+        for start in range(0, total, chunk):
+            chunk_step(job_id, start, min(start + chunk, total))
+    except Exception as exc:  # the job fails; the workflow itself completes
+        log.exception("job %s failed", job_id)
+        error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, WinnowError) else str(exc)
+    return finish_step(job_id, error)
