@@ -1,3 +1,4 @@
+import os
 from collections.abc import Sequence
 
 import pytest
@@ -45,3 +46,26 @@ def test_one_weak_cue_stays_below_default_review() -> None:
 def test_spam_markers_score_spam() -> None:
     s = scores("WIN WIN WIN WIN WIN WIN click here http://a.xyz http://b.xyz!!!!")
     assert s["spam"] >= 0.7
+
+
+def test_scores_do_not_depend_on_the_process_hash_seed() -> None:
+    """Scan engines run detectors in other processes, each with its own string-hash seed: a
+    product of weights taken in set order differed in the 4th decimal (local vs Ray lines)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import itertools, json\n"
+        "from winnow.detectors.text_rules import ADVERTISING_WEIGHTS, SPAM_WEIGHTS, _combine\n"
+        "out = [_combine(w, set(c)) for w in (ADVERTISING_WEIGHTS, SPAM_WEIGHTS)\n"
+        "       for r in range(2, 5) for c in itertools.combinations(sorted(w), r)]\n"
+        "print(json.dumps(out))\n"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }  # fmt: skip
+    assert len(runs) == 1

@@ -97,7 +97,7 @@ class ContactSpamRules(Detector):
 
 def _combine(weights: dict[str, float], kinds: set[str]) -> float:
     p = 1.0
-    for kind in kinds:
+    for kind in sorted(kinds):  # a fixed order: float products differ with hash seeds
         p *= 1.0 - weights.get(kind, 0.0)
     return round(1.0 - p, 4)
 
