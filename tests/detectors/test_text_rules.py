@@ -56,8 +56,9 @@ def test_scores_do_not_depend_on_the_process_hash_seed() -> None:
 
     code = (
         "import itertools, json\n"
-        "from winnow.detectors.text_rules import ADVERTISING_WEIGHTS, SPAM_WEIGHTS, _combine\n"
-        "out = [_combine(w, set(c)) for w in (ADVERTISING_WEIGHTS, SPAM_WEIGHTS)\n"
+        "from winnow.detectors.scoring import noisy_or\n"
+        "from winnow.detectors.text_rules import ADVERTISING_WEIGHTS, SPAM_WEIGHTS\n"
+        "out = [noisy_or(w, set(c)) for w in (ADVERTISING_WEIGHTS, SPAM_WEIGHTS)\n"
         "       for r in range(2, 5) for c in itertools.combinations(sorted(w), r)]\n"
         "print(json.dumps(out))\n"
     )

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 
 from winnow.detectors.base import Detector
+from winnow.detectors.scoring import noisy_or
 from winnow.detectors.text_rules import ADVERTISING_WEIGHTS, SPAM_WEIGHTS
 from winnow.errors import DetectorError
 from winnow.settings import Settings
@@ -69,13 +70,6 @@ def payload_kind(payload: str) -> str:
     if re.match(r"^(?:https?://|www\.)\S+$", text, re.IGNORECASE):
         return "qr_link"
     return "qr_text"
-
-
-def _combine(weights: dict[str, float], kinds: set[str]) -> float:
-    p = 1.0
-    for kind in kinds:
-        p *= 1.0 - weights.get(kind, 0.0)
-    return round(1.0 - p, 4)
 
 
 class QrCodes(Detector):
@@ -146,8 +140,8 @@ class QrCodes(Detector):
                 f": {', '.join(sorted(contacts))}" if contacts else ""
             )
             evidence = Evidence(Locator("box", box=box), payload[:500], detail)
-            ad = _combine({**ADVERTISING_WEIGHTS, **QR_ADVERTISING_WEIGHTS}, contacts | {kind})
-            spam = _combine({**SPAM_WEIGHTS, **QR_SPAM_WEIGHTS}, contacts | {kind})
+            ad = noisy_or({**ADVERTISING_WEIGHTS, **QR_ADVERTISING_WEIGHTS}, contacts | {kind})
+            spam = noisy_or({**SPAM_WEIGHTS, **QR_SPAM_WEIGHTS}, contacts | {kind})
             if ad > 0:
                 ads.append((ad, evidence))
             if spam > 0:

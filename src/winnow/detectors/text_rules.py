@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from winnow.detectors.base import Detector
+from winnow.detectors.scoring import noisy_or
 from winnow.text.contact import Finding, find_contacts, spam_markers
 from winnow.types import DetectorResult, Evidence, Item, Locator, MediaType, Signal, TextItem
 
@@ -58,7 +59,7 @@ class ContactSpamRules(Detector):
         text = item.text
         findings = find_contacts(text)
         signals = []
-        ad = _combine(ADVERTISING_WEIGHTS, {f.kind for f in findings})
+        ad = noisy_or(ADVERTISING_WEIGHTS, {f.kind for f in findings})
         if ad > 0:
             evidence = tuple(_evidence(f) for f in findings if f.kind in ADVERTISING_WEIGHTS)
             signals.append(Signal("advertising", ad, evidence))
@@ -86,20 +87,13 @@ class ContactSpamRules(Detector):
             whole.append(
                 Evidence(Locator.whole(), None, f"{links} links in {markers.tokens} words")
             )
-        spam = _combine(SPAM_WEIGHTS, spam_kinds)
+        spam = noisy_or(SPAM_WEIGHTS, spam_kinds)
         if spam > 0:
             evidence = tuple(_evidence(f) for f in findings if f.kind in SPAM_WEIGHTS) + tuple(
                 whole
             )
             signals.append(Signal("spam", spam, evidence))
         return self.result(signals)
-
-
-def _combine(weights: dict[str, float], kinds: set[str]) -> float:
-    p = 1.0
-    for kind in sorted(kinds):  # a fixed order: float products differ with hash seeds
-        p *= 1.0 - weights.get(kind, 0.0)
-    return round(1.0 - p, 4)
 
 
 def _evidence(f: Finding) -> Evidence:
