@@ -6,9 +6,8 @@ For each input (texts through text.rules and text.lists: the classifier would ta
 hour per engine on 100,000 texts on 2 cores; images through image.safety, image.opennsfw,
 image.hashes and image.qr), runs `winnow scan` as a user would, as subprocesses:
 
-1. `--engine local --workers N`, interrupted with SIGINT once about a third of the lines are
-   written, then run again to finish (the resume path);
-2. `--engine ray --workers N`, straight through;
+1. `--engine local --workers N` and 2. `--engine ray --workers N`, each interrupted with SIGINT
+   once about a third of the lines are written, then run again to finish (the resume path);
 
 then checks both outputs hold exactly one line per input id and the same line for every id, and
 prints each engine's rate (input lines / wall seconds, process start and model load included).
@@ -112,14 +111,6 @@ def run_interrupted(cmd: list[str], out: Path, total: int) -> tuple[float, int]:
     return time.perf_counter() - start, at_interrupt
 
 
-def run_straight(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"scan failed: {done.stderr.decode()[-2000:]}")
-    return time.perf_counter() - start
-
-
 def by_id(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     dupes = 0
@@ -168,8 +159,11 @@ def main() -> None:
             )
             print(f"{name}: local x{args.workers}, interrupted at {cut}/{total} lines and "
                   f"resumed: {wall:.0f} s, {total / wall:,.1f} items/s")  # fmt: skip
-            wall = run_straight(scan(source, ray, "ray", args.workers, detectors))
-            print(f"{name}: ray x{args.workers}: {wall:.0f} s, {total / wall:,.1f} items/s")
+            wall, cut = run_interrupted(
+                scan(source, ray, "ray", args.workers, detectors), ray, total
+            )
+            print(f"{name}: ray x{args.workers}, interrupted at {cut}/{total} lines and "
+                  f"resumed: {wall:.0f} s, {total / wall:,.1f} items/s")  # fmt: skip
             ok &= compare(name, total, local, ray)
     sys.exit(0 if ok else 1)
 
