@@ -17,6 +17,7 @@ from tests.fakes import ImageCounter, KeywordDetector
 from winnow.client import ApiError, JobTimeoutError
 from winnow.pipeline import Pipeline
 from winnow.policy import default_policy
+from winnow.store import review_store
 from winnow.store.jobs_sql import SqlJobStore
 from winnow.store.sql import SqlStore
 
@@ -118,6 +119,27 @@ async def test_a_video_upload_is_decoded_by_the_pipeline(jobs: Service, tmp_path
     assert decision["media_type"] == "video"
     assert {m["category"] for m in decision["matches"]} == {"advertising"}
     assert not engine.spool.folder(job["job_id"]).exists()  # the upload is deleted
+    reviews = review_store(jobs.store)
+    item = reviews.get_item("acme", result["decision_id"])  # in the console's queue
+    assert item is not None and item.status == "open" and item.media_type == "video"
+    assert reviews.item_content("acme", item.decision_id, 0.0) == (None, None)  # video: not kept
+
+
+async def test_an_image_flagged_for_review_reaches_the_console_with_its_bytes(
+    jobs: Service,
+) -> None:
+    from tests.avmedia import qr_code
+    from tests.conftest import encode
+
+    png = encode(qr_code("https://cheap-pills.example.com/buy"))
+    c = jobs.client()
+    job = await c.wait_job((await c.submit_job(png))["job_id"], timeout=60, poll=0.1)
+    (result,) = job["results"]
+    assert result["verdict"] == "review", job
+    reviews = review_store(jobs.store)
+    item = reviews.get_item("acme", result["decision_id"])
+    assert item is not None and item.source != ""
+    assert reviews.item_content("acme", item.decision_id, 0.0) == (None, png)
 
 
 async def test_an_image_and_an_audio_file_are_jobs_too(jobs: Service, benign_png: bytes) -> None:

@@ -114,7 +114,8 @@ class JobEngine:
             if self.pipeline is not None:
                 workflow.install(
                     workflow.Runtime(self.jobs, self.pipeline, self.spool, self.worker_id,
-                                     self.settings.job_chunk_items)
+                                     self.settings.job_chunk_items,
+                                     self.settings.review_retention_days * 86400.0)
                 )  # fmt: skip
             config: DBOSConfig = {
                 "name": "winnow",

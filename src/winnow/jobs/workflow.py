@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dbos import DBOS
@@ -39,6 +40,7 @@ class Runtime:
     spool: Spool
     worker_id: str
     chunk_items: int
+    review_retention_s: float = 0.0
 
 
 _runtime: Runtime | None = None
@@ -128,9 +130,40 @@ def finish_step(job_id: str, error: str | None) -> str:
         items = rt.jobs.items(job.tenant, job_id)
         error = next((it.error for it in items if it.error), "every item failed")
     status = "failed" if error is not None else "completed"
+    _open_reviews(job)
     rt.jobs.finish_job(job_id, status, error, time.time())
     rt.spool.remove(job_id)
     return status
+
+
+def _open_reviews(job: Job) -> None:
+    """Queue every item whose verdict is ``review`` in the review console, as ``POST
+    /v1/moderate`` does, keeping text or image content for the retention time. Done here, while
+    the spool still holds the content; opening an item is idempotent, so a rerun of this step
+    after a crash opens nothing twice."""
+    from winnow.review.intake import review_item
+    from winnow.store import review_store
+
+    rt = _rt()
+    items = [it for it in rt.jobs.items(job.tenant, job.id) if it.verdict == "review"]
+    if not items:
+        return
+    reviews = review_store(rt.jobs.store)
+    for it in items:
+        record = rt.jobs.store.get_decision(job.tenant, it.decision_id or "")
+        if record is None or reviews.get_item(job.tenant, record.id) is not None:
+            continue
+        (content,) = rt.spool.contents(job.id, job.kind, [it.idx])
+        if record.media_type == "image" and content.path is not None:
+            content = Content(content.id, data=Path(content.path).read_bytes())
+        item, text, data = review_item(
+            record,
+            content,
+            source=job.source or "job",
+            retention_s=rt.review_retention_s,
+            max_bytes=rt.pipeline.limits.max_image_bytes,
+        )
+        reviews.open_item(item, text, data)
 
 
 @DBOS.workflow(name=WORKFLOW, max_recovery_attempts=10)
