@@ -22,6 +22,7 @@ from winnow.api import appeals, decisions, hooks, jobs, moderate
 from winnow.api.auth import Authenticator, RateLimiter
 from winnow.api.errors import ApiError, CatchAll, install_error_handlers
 from winnow.api.headers import ApiHeaders
+from winnow.api.logs import AccessLog
 from winnow.api.metrics import Metrics, TimingMiddleware, timed
 from winnow.api.models import ErrorOut
 from winnow.api.state import AppState, state_of
@@ -115,6 +116,7 @@ def create_app(
     app.state.winnow = state
     install_error_handlers(app)
     app.add_middleware(TimingMiddleware, metrics=metrics)
+    app.add_middleware(AccessLog)
     app.add_middleware(CatchAll)
     app.add_middleware(ApiHeaders)  # outermost: the 500s of CatchAll get the headers too
     for module in (moderate, decisions, jobs, hooks, appeals):

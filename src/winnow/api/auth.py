@@ -116,6 +116,8 @@ def require(*scopes: str) -> Callable[..., Awaitable[Principal]]:
                 f"{' or '.join(repr(s) for s in scopes)} and has {', '.join(principal.key.scopes)}",
             )
         auth.limiter.check(principal.key)
+        request.state.tenant = principal.tenant  # for the access log: ids only, never the key
+        request.state.key_id = principal.key.id
         return principal
 
     return dependency

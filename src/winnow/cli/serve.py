@@ -32,6 +32,13 @@ __all__ = ["command"]
 )
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))  # fmt: skip
+@click.option(
+    "--log-format",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "json"]),
+    help="json: one JSON object a line (an access record per request; never keys or content).",
+)
 @pipeline_options
 def command(
     host: str,
@@ -39,6 +46,7 @@ def command(
     workers: int,
     no_worker: bool,
     log_level: str,
+    log_format: str,
     policy: Path | None,
     detectors: str | None,
     lists: tuple[Path, ...],
@@ -47,6 +55,11 @@ def command(
     import uvicorn
 
     if workers > 1:
+        if log_format == "json":
+            raise click.UsageError(
+                "--log-format json needs one process: run several `winnow serve` on their own "
+                "ports instead of --workers (docs/deployment.md)"
+            )
         if policy or detectors or lists:
             raise click.UsageError(
                 "--policy, --detectors and --list apply to one worker; with --workers set "
@@ -59,8 +72,10 @@ def command(
         )  # fmt: skip
         return
     from winnow.api import create_app
+    from winnow.api.logs import configure_logging
 
+    configure_logging(log_format, log_level)
     settings = settings_from(policy, detectors, lists)
     app = create_app(settings, job_worker=not no_worker)
     click.echo(f"winnow: serving on http://{host}:{port} (docs at /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, log_config=None, access_log=False)
