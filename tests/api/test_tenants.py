@@ -23,6 +23,8 @@ COVERED = {
     ("GET", "/v1/appeals/{appeal_id}"),
     ("POST", "/v1/jobs"),  # jobs: tests/api/test_jobs.py::test_jobs_are_per_tenant
     ("GET", "/v1/jobs/{job_id}"),
+    ("DELETE", "/v1/content/{content_id}"),  # tests/api/test_privacy.py
+    ("DELETE", "/v1/users/{user_id}"),
 }
 
 

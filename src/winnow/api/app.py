@@ -18,7 +18,7 @@ import anyio
 from fastapi import Depends, FastAPI, Request, Response
 
 from winnow import __version__
-from winnow.api import appeals, decisions, hooks, jobs, moderate
+from winnow.api import appeals, decisions, hooks, jobs, moderate, privacy
 from winnow.api.auth import Authenticator, RateLimiter
 from winnow.api.errors import ApiError, CatchAll, install_error_handlers
 from winnow.api.headers import ApiHeaders
@@ -119,7 +119,7 @@ def create_app(
     app.add_middleware(AccessLog)
     app.add_middleware(CatchAll)
     app.add_middleware(ApiHeaders)  # outermost: the 500s of CatchAll get the headers too
-    for module in (moderate, decisions, jobs, hooks, appeals):
+    for module in (moderate, decisions, jobs, hooks, appeals, privacy):
         app.include_router(module.router)
     _ops_routes(app)
     if review_console:

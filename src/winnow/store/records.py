@@ -225,6 +225,15 @@ class Store(ABC):
         old one ``superseded_by`` it, and queue ``events``, in one transaction. False (and
         nothing written) when ``old_id`` does not exist or is already superseded."""
 
+    @abstractmethod
+    def forget(
+        self, tenant: str, content_id: str | None = None, user_id: str | None = None
+    ) -> dict[str, int]:
+        """Delete, in one transaction, everything ``tenant`` holds about a content id (its
+        decisions, their review items with retained content, audit entries, appeals, job
+        items and the webhook deliveries that carry them) and/or an external user id (the
+        appeals filed with it). Returns the rows deleted per table."""
+
     # Webhooks and their outbox
     @abstractmethod
     def create_webhook(self, tenant: str, url: str, events: Sequence[str]) -> Webhook:

@@ -278,6 +278,58 @@ class SqlStore(Store):
         if rows:
             conn.execute(deliveries.insert(), rows)
 
+    def forget(
+        self, tenant: str, content_id: str | None = None, user_id: str | None = None
+    ) -> dict[str, int]:
+        from winnow.store.jobs_schema import job_decisions, job_items
+        from winnow.store.review_schema import appeals, review_audit, review_items
+
+        counts: dict[str, int] = {}
+
+        def delete(table: sa.Table, *where: Any) -> None:
+            n = conn.execute(table.delete().where(*where)).rowcount or 0
+            counts[table.name] = counts.get(table.name, 0) + max(n, 0)
+
+        with self._write() as conn:
+            if content_id is not None:
+                ids = list(
+                    conn.execute(
+                        sa.select(decisions.c.id).where(
+                            decisions.c.tenant == tenant, decisions.c.content_id == content_id
+                        )
+                    ).scalars()
+                )
+                mentions = [deliveries.c.payload.contains(f'"{i}"', autoescape=True) for i in ids]
+                mentions.append(
+                    deliveries.c.payload.contains(
+                        '"id": ' + json.dumps(content_id, ensure_ascii=False), autoescape=True
+                    )
+                )
+                gone = list(
+                    conn.execute(
+                        sa.select(deliveries.c.id).where(
+                            deliveries.c.tenant == tenant, sa.or_(*mentions)
+                        )
+                    ).scalars()
+                )
+                if gone:
+                    delete(attempts, attempts.c.delivery_id.in_(gone))
+                    delete(deliveries, deliveries.c.id.in_(gone))
+                delete(
+                    job_items, job_items.c.tenant == tenant, job_items.c.content_id == content_id
+                )
+                if ids:
+                    delete(
+                        job_items, job_items.c.tenant == tenant, job_items.c.decision_id.in_(ids)
+                    )
+                    delete(job_decisions, job_decisions.c.decision_id.in_(ids))
+                    for table in (appeals, review_audit, review_items):
+                        delete(table, table.c.tenant == tenant, table.c.decision_id.in_(ids))
+                    delete(decisions, decisions.c.tenant == tenant, decisions.c.id.in_(ids))
+            if user_id is not None:
+                delete(appeals, appeals.c.tenant == tenant, appeals.c.user_id == user_id)
+        return {name: n for name, n in counts.items() if n}
+
     def get_decision(self, tenant: str, decision_id: str) -> DecisionRecord | None:
         query = sa.select(decisions).where(
             decisions.c.tenant == tenant, decisions.c.id == decision_id
