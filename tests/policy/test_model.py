@@ -65,3 +65,15 @@ def test_missing_and_invalid_files(tmp_path: Path) -> None:
     bad.write_text("version = ")
     with pytest.raises(PolicyError, match="invalid TOML"):
         load_policy(bad)
+
+
+def test_retention_of_review_content_is_part_of_a_policy() -> None:
+    base = default_policy()
+    assert base.review_content_days is None and base.review_retention_s(7) == 7 * 86400
+    strict = parse_policy({"version": "s@1", "retention": {"review_content_days": 0}}, "t", base)
+    assert strict.review_retention_s(7) == 0
+    child = parse_policy({"version": "s@2"}, "t", strict)  # a policy over it keeps it
+    assert child.review_content_days == 0
+    for bad in ({"review_content_days": -1}, {"review_content_days": True}, {"days": 3}, 5):
+        with pytest.raises(PolicyError, match="retention"):
+            parse_policy({"version": "x@1", "retention": bad}, "t", base)

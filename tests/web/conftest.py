@@ -17,7 +17,7 @@ from tests.web.fakes import ReviewImage, ReviewText
 from winnow.api import create_app
 from winnow.detectors.image_hashes import ImageHashes
 from winnow.pipeline import Pipeline
-from winnow.policy import default_policy
+from winnow.policy import Policy, default_policy
 from winnow.review.passwords import hash_password
 from winnow.settings import Settings
 from winnow.store import Store, open_store, review_store
@@ -51,9 +51,13 @@ class Console:
         )
 
 
-def build(tmp_path: Path, url: str, **settings: object) -> tuple[FastAPI, Store, str]:
+def build(
+    tmp_path: Path, url: str, policy: Policy | None = None, **settings: object
+) -> tuple[FastAPI, Store, str]:
     store = open_store(url)
-    pipeline = Pipeline([ReviewText(), ReviewImage(), ImageHashes(tmp_path)], default_policy())
+    pipeline = Pipeline(
+        [ReviewText(), ReviewImage(), ImageHashes(tmp_path)], policy or default_policy()
+    )
     config = Settings(data_dir=tmp_path, database_url=url, detectors=[], **settings)  # type: ignore[arg-type]
     app = create_app(config, pipeline, store, key_cache_s=0, deliver_webhooks=False)
     reviews = review_store(store)

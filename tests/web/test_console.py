@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.web.conftest import Console, csrf_of, login
 from tests.web.fakes import as_jpeg, textured_png
+from winnow.policy import default_policy
 from winnow.store import review_store
 
 pytestmark = pytest.mark.anyio
@@ -184,6 +186,31 @@ async def test_content_is_dropped_after_the_retention_time(console: Console) -> 
     assert reviews.item_content("acme", did, later) == (None, None)
     assert reviews.purge_expired(later) == 1
     assert reviews.item_content("acme", did, time.time()) == (None, None)
+
+
+@pytest.mark.parametrize(("days", "kept_at_8_days"), [(0, False), (30, True)])
+async def test_a_policy_sets_how_long_review_content_is_kept(
+    tmp_path: Path, database_url: str, days: int, kept_at_8_days: bool
+) -> None:
+    from tests.web.conftest import build
+    from winnow.policy import parse_policy
+
+    policy = parse_policy(
+        {"version": "t@1", "retention": {"review_content_days": days}}, "t", default_policy()
+    )
+    app, store, secret = build(tmp_path, database_url, policy=policy)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://winnow.test",
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as api:  # fmt: skip
+            did = (await api.post("/v1/moderate", json={"text": "jerk"})).json()["decision_id"]
+        reviews = review_store(store)
+        assert reviews.get_item("acme", did) is not None  # queued either way
+        expected = ("jerk", None) if kept_at_8_days else (None, None)
+        assert reviews.item_content("acme", did, time.time() + 8 * 86400) == expected
+    finally:
+        store.close()
 
 
 async def test_insight_shows_volumes_throughput_and_precision(

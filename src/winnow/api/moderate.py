@@ -129,7 +129,7 @@ def _queue_for_review(
         record,
         content,
         source=principal.key.name,
-        retention_s=settings.review_retention_days * 86400.0,
+        retention_s=state.pipeline.policy.review_retention_s(settings.review_retention_days),
         max_bytes=settings.limits.max_image_bytes,
     )
     review_store(state.store).open_item(item, text, data)

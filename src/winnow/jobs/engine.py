@@ -115,7 +115,7 @@ class JobEngine:
                 workflow.install(
                     workflow.Runtime(self.jobs, self.pipeline, self.spool, self.worker_id,
                                      self.settings.job_chunk_items,
-                                     self.settings.review_retention_days * 86400.0)
+                                     self.settings.review_retention_days)
                 )  # fmt: skip
             config: DBOSConfig = {
                 "name": "winnow",

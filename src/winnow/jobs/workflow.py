@@ -40,7 +40,7 @@ class Runtime:
     spool: Spool
     worker_id: str
     chunk_items: int
-    review_retention_s: float = 0.0
+    review_retention_days: float = 0.0  # the setting; a policy's [retention] overrides it
 
 
 _runtime: Runtime | None = None
@@ -160,7 +160,7 @@ def _open_reviews(job: Job) -> None:
             record,
             content,
             source=job.source or "job",
-            retention_s=rt.review_retention_s,
+            retention_s=rt.pipeline.policy.review_retention_s(rt.review_retention_days),
             max_bytes=rt.pipeline.limits.max_image_bytes,
         )
         reviews.open_item(item, text, data)

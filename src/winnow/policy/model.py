@@ -26,9 +26,16 @@ class Policy:
     version: str
     rules: dict[str, CategoryRule]
     description: str = ""
+    review_content_days: float | None = None
+    """Days the content of a decision sent to review is kept for reviewers (``[retention]
+    review_content_days``); None: the service's ``review_retention_days`` setting; 0: none."""
 
     def rule(self, category: str) -> CategoryRule:
         return self.rules.get(category, CategoryRule(enabled=False))
+
+    def review_retention_s(self, default_days: float) -> float:
+        days = self.review_content_days if self.review_content_days is not None else default_days
+        return days * 86400.0
 
 
 def parse_policy(doc: dict[str, Any], origin: str, base: Policy | None = None) -> Policy:
@@ -36,7 +43,7 @@ def parse_policy(doc: dict[str, Any], origin: str, base: Policy | None = None) -
     version = doc.get("version")
     if not isinstance(version, str) or not version.strip():
         raise PolicyError(f"{origin}: a policy needs a non-empty string 'version'")
-    unknown_top = set(doc) - {"version", "description", "categories"}
+    unknown_top = set(doc) - {"version", "description", "categories", "retention"}
     if unknown_top:
         raise PolicyError(f"{origin}: unknown keys {sorted(unknown_top)}")
     categories = doc.get("categories", {})
@@ -49,7 +56,18 @@ def parse_policy(doc: dict[str, Any], origin: str, base: Policy | None = None) -
                 f"{origin}: unknown category {key!r}; categories are {', '.join(CATEGORY_KEYS)}"
             )
         rules[key] = _parse_rule(raw, f"{origin}: categories.{key}")
-    return Policy(version.strip(), rules, str(doc.get("description", "")))
+    days = base.review_content_days if base is not None else None
+    retention = doc.get("retention", {})
+    if not isinstance(retention, dict) or set(retention) - {"review_content_days"}:
+        raise PolicyError(f"{origin}: 'retention' is a table with only 'review_content_days'")
+    if "review_content_days" in retention:
+        value = retention["review_content_days"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 3650:
+            raise PolicyError(
+                f"{origin}: retention.review_content_days must be a number of days, 0 to 3650"
+            )
+        days = float(value)
+    return Policy(version.strip(), rules, str(doc.get("description", "")), days)
 
 
 def _parse_rule(raw: Any, where: str) -> CategoryRule:
