@@ -90,3 +90,24 @@ def test_index_survives_restart_and_catches_up(tmp_path: Path) -> None:
     assert isinstance(again.store, SqliteBankStore)
     small = np.asarray(Image.fromarray(img).resize((150, 150)))
     assert [x.bank.name for x in again.match(small)] == ["b"]
+
+
+def test_removed_entries_and_deleted_banks_match_nothing(matcher: BankMatcher) -> None:
+    a, b = shapes_image(3), shapes_image(5)
+    matcher.store.create_bank(Bank("one", "extremism", "block"))
+    matcher.store.create_bank(Bank("two", "spam"))
+    _add(matcher, "one", a)
+    _add(matcher, "two", b)
+    matcher.refresh()
+    (entry_a,) = matcher.store.entries("one")
+    (entry_b,) = matcher.store.entries("two")
+    assert matcher.store.remove_entries("one", [entry_b.id]) == 0  # another bank's id: ignored
+    assert matcher.store.remove_entries("one", [entry_a.id]) == 1
+    matcher.refresh()
+    assert matcher.match(a) == []  # the index still holds the id; the entry is gone
+    assert [m.bank.name for m in matcher.match(b)] == ["two"]
+    assert matcher.store.delete_bank("two") == 1
+    assert [x.name for x in matcher.store.banks()] == ["one"] and matcher.match(b) == []
+    _add(matcher, "one", b)
+    (again,) = matcher.store.entries("one")
+    assert again.id > entry_b.id  # ids are never reused

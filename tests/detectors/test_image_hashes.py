@@ -79,3 +79,14 @@ def test_cli_bank_then_check_matches_a_transformed_copy(tmp_path: Path) -> None:
     assert r.returncode == 0 and "1 new of 1" in r.stdout, r.stderr
     r = winnow("bank", "add", "nope", str(original))
     assert r.returncode == 2 and "no bank named 'nope'" in r.stderr
+    known = [e.id for e in BankMatcher.open(tmp_path / "data").store.entries("known")]
+    r = winnow("bank", "remove", "known", *map(str, known))
+    assert r.returncode == 0 and f"removed {len(known)} of {len(known)}" in r.stdout, r.stderr
+    r = winnow("check", str(copy))
+    assert "BLOCK" not in r.stdout and "bank copy entry" in r.stdout, r.stdout  # only "copy" left
+    assert winnow("bank", "delete", "copy").returncode == 2  # needs --yes
+    r = winnow("bank", "delete", "copy", "--yes")
+    assert r.returncode == 0 and "its 1 entries" in r.stdout, r.stderr
+    assert "copy" not in winnow("bank", "list").stdout
+    r = winnow("check", str(copy))
+    assert r.returncode == 0 and "ALLOW" in r.stdout, r.stdout  # nothing left to match

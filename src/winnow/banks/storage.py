@@ -73,6 +73,16 @@ class BankStore(ABC):
         how many were new."""
 
     @abstractmethod
+    def remove_entries(self, bank: str, entry_ids: Iterable[int] | None = None) -> int:
+        """Delete entries of ``bank`` (``entry_ids``, or all of them; ids of other banks are
+        ignored) with their video frame hashes; returns how many. Entry ids are never reused,
+        so an index that still holds a removed id finds no entry for it and skips it."""
+
+    @abstractmethod
+    def delete_bank(self, name: str) -> int:
+        """Delete bank ``name`` and all its entries; returns how many entries went."""
+
+    @abstractmethod
     def entries(self, bank: str) -> Iterator[Entry]: ...
 
     @abstractmethod
@@ -207,6 +217,30 @@ class SqliteBankStore(BankStore):
             raise
         self._db.execute("COMMIT")
         return self._db.total_changes - before
+
+    def remove_entries(self, bank: str, entry_ids: Iterable[int] | None = None) -> int:
+        bank_id = self.bank(bank).id
+        self._db.execute("BEGIN")
+        try:
+            rows = self._db.execute("SELECT id FROM entries WHERE bank_id = ?", (bank_id,))
+            mine = {int(r[0]) for r in rows}
+            ids = sorted(mine if entry_ids is None else mine & {int(i) for i in entry_ids})
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                self._db.execute(f"DELETE FROM vpdq_frames WHERE entry_id IN ({marks})", chunk)
+                self._db.execute(f"DELETE FROM entries WHERE id IN ({marks})", chunk)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return len(ids)
+
+    def delete_bank(self, name: str) -> int:
+        removed = self.remove_entries(name)
+        self._db.execute("DELETE FROM banks WHERE id = ?", (self.bank(name).id,))
+        self._banks = None
+        return removed
 
     def _entry(self, row: tuple[int, int, str, str, str]) -> Entry:
         kind: HashKind = row[2]  # type: ignore[assignment]

@@ -163,6 +163,26 @@ def export(name: str, fmt: Format) -> None:
     sys.stdout.write(export_entries(store.entries(name), fmt, lambda e: store.video(e.id)))
 
 
+@command.command("remove")
+@click.argument("name")
+@click.argument("entry_ids", nargs=-1, required=True, type=int)
+def remove(name: str, entry_ids: tuple[int, ...]) -> None:
+    """Remove entries ENTRY_IDS (as named in match explanations) from bank NAME."""
+    removed = _matcher().store.remove_entries(name, entry_ids)
+    click.echo(f"removed {removed} of {len(entry_ids)} entries from bank {name}")
+
+
+@command.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Confirm: the bank and all its entries go.")
+def delete(name: str, yes: bool) -> None:
+    """Delete bank NAME and all its entries."""
+    if not yes:
+        raise click.UsageError(f"this deletes bank {name} and every entry in it; add --yes")
+    removed = _matcher().store.delete_bank(name)
+    click.echo(f"deleted bank {name} and its {removed} entries")
+
+
 @command.command("list")
 def list_() -> None:
     """Every bank with its category, action, threshold and hash counts."""
