@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from winnow.api.auth import Principal, require
-from winnow.api.errors import MAX_DETAILS, ApiError
+from winnow.api.bodies import parse_json, read_body
+from winnow.api.errors import ApiError
 from winnow.api.models import ErrorOut
 from winnow.api.state import AppState, state_of
 from winnow.store.jobs import Job
@@ -165,7 +165,7 @@ async def submit_job(
                        f"{cap:,}")  # fmt: skip
     source = principal.key.name
     if ctype == "application/json":
-        items = _items(await _read_body(request, cap))
+        items = _items(await read_body(request, cap))
         job = await anyio.to_thread.run_sync(engine.submit_items, principal.tenant, items, source)
     elif ctype == "multipart/form-data":
         job = await _upload(request, state, engine, principal, source)
@@ -207,32 +207,8 @@ def _cap(state: AppState, ctype: str) -> int:
     return min(MAX_JOB_ITEMS * (limits.max_text_chars * 4 + 600), 256 * 1024**2)
 
 
-async def _read_body(request: Request, cap: int) -> bytes:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise ApiError(413, f"request body is over the limit of {cap:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _items(raw: bytes) -> list[tuple[str | None, str]]:
-    try:
-        req = JobItemsIn.model_validate_json(raw)
-    except ValidationError as exc:
-        if exc.error_count() > MAX_DETAILS:
-            raise ApiError(
-                422,
-                f"the body has {exc.error_count():,} problems; send "
-                '{"items": [{"id": "...", "text": "..."}]}',
-                code="invalid_request",
-            ) from None
-        if any(e["type"] == "json_invalid" for e in exc.errors()):
-            raise ApiError(400, 'the body is not valid JSON: send {"items": [...]}') from None
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        ) from None
+    req = parse_json(JobItemsIn, raw, '{"items": [{"id": "...", "text": "..."}]}')
     return [(it.id, it.text) for it in req.items]
 
 

@@ -11,27 +11,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-import time
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from winnow.api.auth import Principal, require
-from winnow.api.errors import MAX_DETAILS, ApiError
+from winnow.api.bodies import parse_json, read_body
+from winnow.api.errors import ApiError
 from winnow.api.models import DecisionOut, ErrorOut, ModerateJson
 from winnow.api.state import AppState, state_of
 from winnow.errors import WinnowError
-from winnow.fingerprint import HASHES_DETECTOR, content_hashes, stored_results
+from winnow.fingerprint import HASHES_DETECTOR, content_hashes
 from winnow.review.intake import review_item
 from winnow.serialize import outcome_to_json, stored_body
 from winnow.store import DecisionRecord, Event, review_store
-from winnow.store.sql import new_id
-from winnow.types import Content, Outcome, Verdict
+from winnow.types import Content, Verdict
 
 __all__ = ["router", "stored_body"]
 
@@ -80,7 +77,7 @@ async def moderate(
                        f"{state.max_body:,}; send a smaller text or image")  # fmt: skip
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
-        content = _from_json(await _read_body(request, state.max_body))
+        content = _from_json(await read_body(request, state.max_body))
     elif ctype == "multipart/form-data":
         content = await _from_form(request, state)
     else:
@@ -106,7 +103,7 @@ def _moderate_and_store(state: AppState, principal: Principal, content: Content)
     hashes = content_hashes(
         content, outcome.decision.ref.media_type.value, state.settings.limits, pdq
     )
-    record = _record(outcome, principal.tenant, hashes)
+    record = DecisionRecord.of(outcome, principal.tenant, hashes)
     events = []
     if outcome.decision.verdict in (Verdict.REVIEW, Verdict.BLOCK):
         events.append(Event("decision.flagged", record.to_json()))
@@ -135,50 +132,10 @@ def _queue_for_review(
     review_store(state.store).open_item(item, text, data)
 
 
-def _record(outcome: Outcome, tenant: str, hashes: dict[str, Any] | None = None) -> DecisionRecord:
-    decision = outcome.decision
-    assert decision is not None
-    return DecisionRecord(
-        id=new_id("dec"),
-        tenant=tenant,
-        content_id=outcome.content_id or None,
-        sha256=decision.ref.sha256,
-        media_type=decision.ref.media_type.value,
-        verdict=decision.verdict.value,
-        policy_version=decision.policy_version,
-        created_at=time.time(),
-        body=stored_body(outcome_to_json(outcome)),
-        results=stored_results(outcome),  # what `winnow rescan` re-evaluates (no snippets)
-        hashes=hashes,
-    )
-
-
-async def _read_body(request: Request, cap: int) -> bytes:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise ApiError(413, f"request body is over the limit of {cap:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _from_json(raw: bytes) -> Content:
-    try:
-        req = ModerateJson.model_validate_json(raw)
-    except ValidationError as exc:
-        if exc.error_count() > MAX_DETAILS:  # listing 100,000 problems costs a second of CPU
-            raise ApiError(
-                422,
-                f"the body has {exc.error_count():,} problems (unknown fields or wrong types); "
-                'send {"text": "..."} or {"image_base64": "..."}, with an optional "id"',
-                code="invalid_request",
-            ) from None
-        if any(e["type"] == "json_invalid" for e in exc.errors()):
-            raise ApiError(400, 'the body is not valid JSON: send {"text": "..."}') from None
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        ) from None
+    req = parse_json(
+        ModerateJson, raw, '{"text": "..."} or {"image_base64": "..."}, with an optional "id"'
+    )
     content_id = req.id or ""
     if req.text is not None:
         return Content(content_id, text=req.text)

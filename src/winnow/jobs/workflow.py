@@ -17,14 +17,12 @@ from typing import Any
 from dbos import DBOS
 
 from winnow.errors import WinnowError
-from winnow.fingerprint import HASHES_DETECTOR, content_hashes, stored_results
+from winnow.fingerprint import HASHES_DETECTOR, content_hashes
 from winnow.jobs.spool import Spool
 from winnow.pipeline import Pipeline
-from winnow.serialize import outcome_to_json, stored_body
 from winnow.store.jobs import Job
 from winnow.store.jobs_sql import SqlJobStore
 from winnow.store.records import DecisionRecord
-from winnow.store.sql import new_id
 from winnow.types import Content, Outcome
 
 __all__ = ["WORKFLOW", "Runtime", "install", "run_job"]
@@ -100,25 +98,12 @@ def chunk_step(job_id: str, start: int, end: int) -> dict[str, int]:
 
 
 def _record(pipeline: Pipeline, outcome: Outcome, content: Content, tenant: str) -> DecisionRecord:
-    """What is stored of an item's decision: as ``POST /v1/moderate`` stores it (no content;
-    detector results and hashes for ``winnow rescan``)."""
-    decision = outcome.decision
-    assert decision is not None
-    media_type = decision.ref.media_type.value
+    """What is stored of an item's decision, as ``POST /v1/moderate`` stores it."""
+    assert outcome.decision is not None
+    media_type = outcome.decision.ref.media_type.value
     pdq = any(d.name == HASHES_DETECTOR for d in pipeline.detectors)
-    return DecisionRecord(
-        id=new_id("dec"),
-        tenant=tenant,
-        content_id=outcome.content_id or None,
-        sha256=decision.ref.sha256,
-        media_type=media_type,
-        verdict=decision.verdict.value,
-        policy_version=decision.policy_version,
-        created_at=time.time(),
-        body=stored_body(outcome_to_json(outcome)),
-        results=stored_results(outcome),
-        hashes=content_hashes(content, media_type, pipeline.limits, pdq),
-    )
+    hashes = content_hashes(content, media_type, pipeline.limits, pdq)
+    return DecisionRecord.of(outcome, tenant, hashes)
 
 
 @DBOS.step(name="winnow.job.finish")

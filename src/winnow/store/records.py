@@ -8,10 +8,16 @@ the scores, the rules that fired and where their evidence sits, never the text o
 
 from __future__ import annotations
 
+import secrets
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from winnow.fingerprint import stored_results
+from winnow.serialize import outcome_to_json, stored_body
+from winnow.types import Outcome
 
 __all__ = [
     "EVENTS",
@@ -24,6 +30,7 @@ __all__ = [
     "Event",
     "Store",
     "Webhook",
+    "new_id",
 ]
 
 SCOPES = ("moderate", "review", "admin")
@@ -58,6 +65,11 @@ class ApiKey:
         return "admin" in self.scopes or scope in self.scopes
 
 
+def new_id(prefix: str) -> str:
+    """A random, URL-safe id such as ``dec_4f0c...`` (128 bits)."""
+    return f"{prefix}_{secrets.token_hex(16)}"
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionRecord:
     """A stored decision. ``body`` is the decision JSON (``winnow.serialize``) without snippets.
@@ -83,6 +95,28 @@ class DecisionRecord:
     hashes: dict[str, Any] | None = None
     supersedes: str | None = None
     superseded_by: str | None = None
+
+    @classmethod
+    def of(
+        cls, outcome: Outcome, tenant: str, hashes: dict[str, Any] | None = None
+    ) -> DecisionRecord:
+        """What is stored of ``outcome``'s decision (``POST /v1/moderate`` and jobs alike): no
+        content or snippets; detector results and ``hashes`` for ``winnow rescan``."""
+        decision = outcome.decision
+        assert decision is not None
+        return cls(
+            id=new_id("dec"),
+            tenant=tenant,
+            content_id=outcome.content_id or None,
+            sha256=decision.ref.sha256,
+            media_type=decision.ref.media_type.value,
+            verdict=decision.verdict.value,
+            policy_version=decision.policy_version,
+            created_at=time.time(),
+            body=stored_body(outcome_to_json(outcome)),
+            results=stored_results(outcome),
+            hashes=hashes,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

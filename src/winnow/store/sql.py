@@ -32,17 +32,13 @@ from winnow.store.records import (
     Event,
     Store,
     Webhook,
+    new_id,
 )
 from winnow.store.schema import api_keys, attempts, decisions, deliveries, webhooks
 
 __all__ = ["SqlStore", "hash_secret", "new_id"]
 
 _MIGRATION_LOCK = 72_011_606  # pg_advisory_lock key: one migrator at a time
-
-
-def new_id(prefix: str) -> str:
-    """A random, URL-safe id such as ``dec_4f0c...`` (128 bits)."""
-    return f"{prefix}_{secrets.token_hex(16)}"
 
 
 def hash_secret(secret: str) -> str:
