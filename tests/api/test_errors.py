@@ -60,6 +60,9 @@ async def test_client_errors(service: Service, benign_png: bytes) -> None:
         # PostgreSQL refuses NUL in text: these were 500s there
         (await h.get("/v1/decisions/dec%00x"), 404, "not_found", "NUL"),
         (await h.get("/v1/decisions", params={"content_id": "a\x00b"}), 422, "invalid_request", "NUL"),
+        (await h.post("/v1/moderate", json={"id": "a\x00b", "text": "hi"}), 422, "invalid_request", "body"),
+        (await h.post("/v1/moderate", files={"text": (None, "hi"), "id": (None, "a\x00b")}),
+         422, "invalid_request", "NUL"),
         (await h.post("/v1/moderate", content=b"x", headers={"content-type": "application/json",
                                                              "content-length": str(10**9)}),
          413, "too_large", "over the limit"),

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from winnow.api.errors import MAX_DETAILS, ApiError
 
-__all__ = ["parse_json", "read_body"]
+__all__ = ["form_id", "parse_json", "read_body"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -45,3 +45,13 @@ def parse_json(model: type[M], raw: bytes, expected: str) -> M:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         ) from None
+
+
+def form_id(value: object) -> str | None:
+    """The ``id`` field of a multipart form (None when absent or empty), held to the rules the
+    JSON bodies' ``id`` has: at most 512 characters, no NUL (PostgreSQL refuses it in text)."""
+    if not isinstance(value, str) or not value:
+        return None
+    if len(value) > 512 or "\x00" in value:
+        raise ApiError(422, "id: at most 512 characters, and no NUL characters")
+    return value

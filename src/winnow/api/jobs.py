@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from winnow.api.auth import Principal, require
-from winnow.api.bodies import parse_json, read_body
+from winnow.api.bodies import form_id, parse_json, read_body
 from winnow.api.errors import ApiError
 from winnow.api.models import ErrorOut
 from winnow.api.state import AppState, state_of
@@ -223,12 +223,9 @@ async def _upload(
             raise
         raise ApiError(400, f"cannot read the multipart body: {exc}") from None
     try:
-        upload, content_id = form.get("file"), form.get("id")
+        upload, content_id = form.get("file"), form_id(form.get("id"))
         if not isinstance(upload, UploadFile):
             raise ApiError(422, "a multipart job needs a 'file' part")
-        content_id = content_id if isinstance(content_id, str) and content_id else None
-        if content_id is not None and (len(content_id) > 512 or "\x00" in content_id):
-            raise ApiError(422, "id: at most 512 characters, and no NUL characters")
         job_id = engine.new_job_id()
         await anyio.to_thread.run_sync(_spool_upload, engine, job_id, upload, limit)
     finally:

@@ -29,7 +29,9 @@ class ModerateJson(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(None, max_length=512, description="Your id for the content.")
+    id: str | None = Field(
+        None, max_length=512, pattern="^[^\x00]*$", description="Your id for the content."
+    )
     text: str | None = Field(None, description="Text to moderate (UTF-8).")
     image_base64: str | None = Field(None, description="An image file's bytes, base64-encoded.")
 

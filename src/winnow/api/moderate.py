@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
 from winnow.api.auth import Principal, require
-from winnow.api.bodies import parse_json, read_body
+from winnow.api.bodies import form_id, parse_json, read_body
 from winnow.api.errors import ApiError
 from winnow.api.models import DecisionOut, ErrorOut, ModerateJson
 from winnow.api.state import AppState, state_of
@@ -156,8 +156,7 @@ async def _from_form(request: Request, state: AppState) -> Content:
             raise
         raise ApiError(400, f"cannot read the multipart body: {exc}") from None
     try:
-        content_id = form.get("id")
-        content_id = content_id if isinstance(content_id, str) else ""
+        content_id = form_id(form.get("id")) or ""
         upload, text = form.get("file"), form.get("text")
         if isinstance(upload, UploadFile) and text is None:
             return Content(content_id, data=await upload.read())
