@@ -17,7 +17,7 @@ LAYERS = {
     "detectors": 3, "serialize": 3, "testing": 3, "segments": 3, "fingerprint": 3,
     "pipeline": 4, "training": 4,
     "evaluate": 5, "scanning": 5, "scanpool": 5, "evalreport": 6,
-    "webhooks": 6, "store": 6, "review": 7, "jobs": 8, "rescan": 7,
+    "webhooks": 6, "store": 6, "review": 7, "tenancy": 7, "jobs": 8, "rescan": 7,
     "cli": 9, "api": 9, "web": 9, "batch": 9, "client": 9, "__main__": 10,
 }  # fmt: skip
 ADAPTERS = {"cli", "api", "web", "batch", "client"}

@@ -148,6 +148,33 @@ class Client:
         body = {"url": url, "events": events}
         return dict(_result(self.http.post("/v1/webhooks", json=body)))
 
+    def create_policy(self, policy: dict[str, Any], activate: bool = True) -> dict[str, Any]:
+        """A new policy version (``{"version", "categories": {...}}``), in force by default."""
+        params = {"activate": "true" if activate else "false"}
+        return dict(_result(self.http.post("/v1/policies", json=policy, params=params)))
+
+    def policy(self) -> dict[str, Any]:
+        """The policy in force for this key's tenant."""
+        return dict(_result(self.http.get("/v1/policy")))
+
+    def activate_policy(self, version: str | None) -> dict[str, Any]:
+        """Put a version in force; None: the service's policy."""
+        return dict(_result(self.http.put("/v1/policy", json={"version": version})))
+
+    def put_list(self, name: str, terms: Sequence[str] = (), **fields: Any) -> dict[str, Any]:
+        """Create or replace a list (``kind``, ``category``, ``action``, ``regex``)."""
+        body = {"terms": list(terms), **fields}
+        return dict(_result(self.http.put(f"/v1/lists/{name}", json=body)))
+
+    def create_bank(self, name: str, category: str, **fields: Any) -> dict[str, Any]:
+        body = {"name": name, "category": category, **fields}
+        return dict(_result(self.http.post("/v1/banks", json=body)))
+
+    def add_bank_entries(self, bank: str, entries: Sequence[dict[str, str]]) -> dict[str, Any]:
+        """Add ``{"kind": "pdq"|"md5"|"sha256", "value", "metadata"?}`` rows."""
+        path = f"/v1/banks/{bank}/entries"
+        return dict(_result(self.http.post(path, json={"entries": list(entries)})))
+
     def health(self) -> dict[str, Any]:
         return dict(_result(self.http.get("/readyz")))
 
@@ -236,6 +263,43 @@ class AsyncClient:
 
     async def replay(self, delivery_id: str) -> dict[str, Any]:
         return dict(_result(await self.http.post(f"/v1/deliveries/{delivery_id}/replay")))
+
+    async def create_policy(self, policy: dict[str, Any], activate: bool = True) -> dict[str, Any]:
+        params = {"activate": "true" if activate else "false"}
+        return dict(_result(await self.http.post("/v1/policies", json=policy, params=params)))
+
+    async def policies(self) -> list[dict[str, Any]]:
+        return list(_result(await self.http.get("/v1/policies"))["policies"])
+
+    async def policy(self) -> dict[str, Any]:
+        return dict(_result(await self.http.get("/v1/policy")))
+
+    async def activate_policy(self, version: str | None) -> dict[str, Any]:
+        return dict(_result(await self.http.put("/v1/policy", json={"version": version})))
+
+    async def put_list(self, name: str, terms: Sequence[str] = (), **fields: Any) -> dict[str, Any]:
+        body = {"terms": list(terms), **fields}
+        return dict(_result(await self.http.put(f"/v1/lists/{name}", json=body)))
+
+    async def lists(self) -> list[dict[str, Any]]:
+        return list(_result(await self.http.get("/v1/lists"))["lists"])
+
+    async def create_bank(self, name: str, category: str, **fields: Any) -> dict[str, Any]:
+        body = {"name": name, "category": category, **fields}
+        return dict(_result(await self.http.post("/v1/banks", json=body)))
+
+    async def banks(self) -> list[dict[str, Any]]:
+        return list(_result(await self.http.get("/v1/banks"))["banks"])
+
+    async def add_bank_entries(
+        self, bank: str, entries: Sequence[dict[str, str]]
+    ) -> dict[str, Any]:
+        path = f"/v1/banks/{bank}/entries"
+        return dict(_result(await self.http.post(path, json={"entries": list(entries)})))
+
+    async def bank_entries(self, bank: str, after: int = 0, limit: int = 100) -> dict[str, Any]:
+        params = {"after": after, "limit": limit}
+        return dict(_result(await self.http.get(f"/v1/banks/{bank}/entries", params=params)))
 
     async def health(self) -> dict[str, Any]:
         return dict(_result(await self.http.get("/readyz")))

@@ -135,13 +135,17 @@ def _transition_order(item: tuple[tuple[str, str], int]) -> tuple[int, int]:
 class Rescanner:
     """Re-evaluates a store's current decisions under ``policy``.
 
-    ``matcher``: look stored image hashes up in these banks (None: keep the stored bank results).
+    ``policy_for``: the policy of a tenant (its active version over ``policy``,
+    :func:`winnow.tenancy.tenant_policy`); None: ``policy`` for every tenant.
+    ``matcher``: look stored image hashes up in these banks (None: keep the stored bank results;
+    a tenant's own banks, ``tenant.hashes``, are never re-matched).
     ``rerun``: a pipeline of the one changed detector (plus extractors), run on ``contents``
     (by content id). ``open_reviews``: open a review item for decisions that become ``review``.
     """
 
     store: Store
     policy: Policy
+    policy_for: Callable[[str], Policy] | None = None
     matcher: BankMatcher | None = None
     rerun: Pipeline | None = None
     contents: Mapping[str, Content] = field(default_factory=dict)
@@ -212,7 +216,8 @@ class Rescanner:
         if self.matcher is not None and media_type is MediaType.IMAGE and record.hashes:
             results = [*_without_bank_result(results), self._bank_result(record)]
         ref = ContentRef(record.sha256, media_type, "", 0)
-        return evaluate(ref, results, self.policy), results
+        policy = self.policy_for(record.tenant) if self.policy_for is not None else self.policy
+        return evaluate(ref, results, policy), results
 
     def _needs_rerun(self, media_type: MediaType, results: Sequence[DetectorResult]) -> bool:
         assert self.rerun is not None

@@ -108,6 +108,13 @@ class Settings(BaseSettings):
         description="Requests per second allowed to an API key that has no limit of its own; "
         "0 means unlimited.",
     )
+    api_batch_size: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="Most POST /v1/moderate requests in flight together that run through the "
+        "pipeline as one batch (1: one at a time).",
+    )
     worker_id: str | None = Field(
         None,
         max_length=200,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -103,7 +103,7 @@ async def test_rate_limited(service: Service) -> None:
 
 async def test_server_errors(make_service: Callable[..., Service]) -> None:
     class Exploding(Pipeline):
-        def check(self, content: Content) -> Outcome:
+        def run(self, contents: Sequence[Content]) -> list[Outcome]:
             raise RuntimeError("boom")
 
     svc = make_service()

@@ -177,6 +177,24 @@ async def test_jobs_are_per_tenant(jobs: Service) -> None:
     assert (await jobs.client("acme/review").job(mine["job_id"]))["status"] == "completed"
 
 
+async def test_a_job_runs_under_its_tenants_policy_and_lists(jobs: Service) -> None:
+    admin = jobs.client("acme/admin")
+    await admin.create_policy(
+        {"version": "lenient", "categories": {"hate": {"review": 0.5, "block": 1.0}}}
+    )
+    await admin.put_list("words", ["forbidden phrase"], category="spam", action="block")
+    texts = [("a", "so HATEFUL"), ("b", "a forbidden phrase"), ("c", "fine")]
+    mine = await jobs.client().submit_job(texts)
+    theirs = await jobs.client("globex/moderate").submit_job(texts)
+    job = await jobs.client().wait_job(mine["job_id"], timeout=60, poll=0.1)
+    assert [r["verdict"] for r in job["results"]] == ["review", "block", "allow"]
+    decision = await jobs.client().decision(job["results"][1]["decision_id"])
+    assert decision["policy_version"] == "lenient"
+    assert decision["matches"][0]["detector"] == "tenant.lists"
+    other = await jobs.client("globex/moderate").wait_job(theirs["job_id"], timeout=60, poll=0.1)
+    assert [r["verdict"] for r in other["results"]] == ["block", "allow", "allow"]
+
+
 async def test_bad_job_requests_say_what_to_send(jobs: Service) -> None:
     http = jobs.client().http
     cases = [

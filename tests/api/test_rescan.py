@@ -316,3 +316,24 @@ async def test_a_decision_a_person_resolved_is_left_alone(text_service: Service)
     assert report.skipped == {SKIP_HUMAN: 1}
     assert sorted(c.content_id or "" for c in report.changes) == ["b", "c"]  # d is not among them
     assert current(store)["d"].id == ids["d"]
+
+
+async def test_each_tenant_is_rescanned_under_its_policy_in_force(text_service: Service) -> None:
+    """acme put a policy version in force over HTTP: its decisions are re-evaluated under it;
+    globex's under the service's policy."""
+    from winnow.store import config_store
+    from winnow.tenancy import policies_of
+
+    await moderate_texts(text_service, "acme")
+    await moderate_texts(text_service, "globex")
+    store = text_service.store
+    doc = {"version": "acme-strict", "categories": {"harassment": {"review": 0.5}}}
+    config_store(store).create_policy("acme", "acme-strict", doc, activate=True)
+    policy_for = policies_of(config_store(store), default_policy())
+
+    report = Rescanner(store, default_policy(), policy_for=policy_for).run(dry_run=False)
+
+    assert [(c.tenant, c.content_id, c.new) for c in report.changes] == [("acme", "c", "review")]
+    (changed,) = [r for r in current(store, "acme").values() if r.content_id == "c"]
+    assert changed.policy_version == "acme-strict"
+    assert {r.verdict for r in current(store, "globex").values()} == {"allow", "review"}

@@ -25,6 +25,23 @@ COVERED = {
     ("GET", "/v1/jobs/{job_id}"),
     ("DELETE", "/v1/content/{content_id}"),  # tests/api/test_privacy.py
     ("DELETE", "/v1/users/{user_id}"),
+    ("POST", "/v1/policies"),  # configuration: test_configuration_is_per_tenant below
+    ("GET", "/v1/policies"),
+    ("GET", "/v1/policies/{version}"),
+    ("DELETE", "/v1/policies/{version}"),
+    ("GET", "/v1/policy"),
+    ("PUT", "/v1/policy"),
+    ("PUT", "/v1/lists/{name}"),
+    ("GET", "/v1/lists"),
+    ("GET", "/v1/lists/{name}"),
+    ("DELETE", "/v1/lists/{name}"),
+    ("POST", "/v1/banks"),
+    ("GET", "/v1/banks"),
+    ("GET", "/v1/banks/{name}"),
+    ("DELETE", "/v1/banks/{name}"),
+    ("POST", "/v1/banks/{name}/entries"),
+    ("GET", "/v1/banks/{name}/entries"),
+    ("DELETE", "/v1/banks/{name}/entries/{entry_id}"),
 }
 
 
@@ -76,6 +93,42 @@ async def test_tenants_are_isolated_on_every_endpoint(service: Service) -> None:
     assert [w["id"] for w in await acme.webhooks()] == [hook["id"]]
     assert len(await acme.deliveries(hook["id"])) == 2 - 1  # only acme's decision
     assert (await acme.decision(dec["decision_id"]))["id"] == "acme-post"
+
+
+async def test_configuration_is_per_tenant(service: Service) -> None:
+    """Another tenant's admin sees none of acme's policies, lists or banks, cannot change them,
+    and its own of the same names are its own."""
+    acme, evil = service.client("acme/admin"), service.client("evil/admin")
+    policy = {"version": "p1", "categories": {"hate": {"enabled": False}}}
+    await acme.create_policy(policy)
+    await acme.put_list("words", ["acme secret word"], category="spam", action="block")
+    await acme.create_bank("bank", "violence", action="block")
+    await acme.add_bank_entries("bank", [{"kind": "md5", "value": "a" * 32}])
+    entry = (await acme.bank_entries("bank"))["entries"][0]["id"]
+    h = evil.http
+    assert await evil.policies() == [] and await evil.lists() == [] and await evil.banks() == []
+    assert (await evil.policy())["source"] == "service"
+    for path in ("/v1/policies/p1", "/v1/lists/words", "/v1/banks/bank", "/v1/banks/bank/entries"):
+        assert (await h.get(path)).status_code == 404, path
+    assert (await h.put("/v1/policy", json={"version": "p1"})).status_code == 404
+    for path in ("/v1/policies/p1", "/v1/lists/words", "/v1/banks/bank",
+                 f"/v1/banks/bank/entries/{entry}"):  # fmt: skip
+        assert (await h.delete(path)).status_code == 404, path
+    add = await h.post(
+        "/v1/banks/bank/entries", json={"entries": [{"kind": "md5", "value": "b" * 32}]}
+    )
+    assert add.status_code == 404
+    # the same names are free for evil, and independent
+    assert (await evil.create_policy(policy))["version"] == "p1"
+    assert (await evil.create_bank("bank", "spam"))["entries"] == 0
+    assert (await evil.put_list("words", ["other"], category="spam"))["terms"] == ["other"]
+    # acme's are intact and in force for acme only
+    assert (await acme.policy())["version"] == "p1"
+    assert [b["entries"] for b in await acme.banks()] == [1]
+    mod = service.client("acme/moderate")
+    assert (await mod.moderate_text("the acme secret word"))["verdict"] == "block"
+    other = service.client("evil/moderate")
+    assert (await other.moderate_text("the acme secret word"))["verdict"] == "allow"
 
 
 async def test_scopes(service: Service) -> None:

@@ -47,6 +47,7 @@ def test_migrations_are_idempotent_and_match_the_schema(store: Store, database_u
     from alembic.script import ScriptDirectory
 
     from winnow.store import (
+        config_schema,  # noqa: F401  (its tables, on the same metadata)
         jobs_schema,  # noqa: F401  (its tables, on the same metadata)
         review_schema,  # noqa: F401  (its tables, on the same metadata)
     )

@@ -18,8 +18,19 @@ import anyio
 from fastapi import Depends, FastAPI, Request, Response
 
 from winnow import __version__
-from winnow.api import appeals, decisions, hooks, jobs, moderate, privacy
+from winnow.api import (
+    appeals,
+    banks,
+    decisions,
+    hooks,
+    jobs,
+    lists,
+    moderate,
+    policies,
+    privacy,
+)
 from winnow.api.auth import Authenticator, RateLimiter
+from winnow.api.batcher import Batcher
 from winnow.api.errors import ApiError, CatchAll, install_error_handlers
 from winnow.api.headers import ApiHeaders
 from winnow.api.logs import AccessLog
@@ -28,7 +39,9 @@ from winnow.api.models import ErrorOut
 from winnow.api.state import AppState, state_of
 from winnow.pipeline import Pipeline
 from winnow.settings import Settings
-from winnow.store import Store, open_store
+from winnow.store import Store, config_store, open_store
+from winnow.store.sql import SqlStore
+from winnow.tenancy import TenantPipelines
 
 __all__ = ["create_api_app_from_env", "create_app", "create_app_from_env"]
 
@@ -49,7 +62,8 @@ def create_app(
     run_jobs: bool = True,
     job_worker: bool = True,
 ) -> FastAPI:
-    """Build the app. ``workers``: moderation threads at once (default: the number of cores);
+    """Build the app. ``workers``: moderation batches (and store writes) at once (default: the
+    number of cores);
     ``review_console``: serve the review console at ``/review`` (:mod:`winnow.web`);
     ``run_jobs``: start the job engine with the app (its lifespan; tests start
     ``app.state.winnow.jobs`` themselves); ``job_worker``: that engine also runs jobs, not only
@@ -58,6 +72,9 @@ def create_app(
     pipeline = pipeline if pipeline is not None else Pipeline.from_settings(settings)
     metrics = Metrics(lambda: float(store.pending_deliveries()))
     pipeline = replace(pipeline, detectors=timed(pipeline.detectors, metrics))
+    configs = config_store(store) if isinstance(store, SqlStore) else None
+    pipelines = TenantPipelines(pipeline, configs, wrap=lambda ds: timed(ds, metrics))
+    runners = workers or os.cpu_count() or 2
     limits = settings.limits
     max_body = max(limits.max_text_chars * 4, limits.max_image_bytes * 4 // 3 + 4) + 64 * 1024
     state = AppState(
@@ -66,14 +83,16 @@ def create_app(
         store=store,
         auth=Authenticator(store, RateLimiter(settings.api_rate_limit), key_cache_s),
         metrics=metrics,
-        limiter=anyio.CapacityLimiter(workers or os.cpu_count() or 2),
+        limiter=anyio.CapacityLimiter(runners),
         max_body=max_body,
+        pipelines=pipelines,
+        batcher=Batcher(pipelines, runners, settings.api_batch_size),
+        configs=configs,
     )
-    from winnow.jobs.engine import JobEngine
-    from winnow.store.sql import SqlStore
-
     if isinstance(store, SqlStore):
-        state.jobs = JobEngine(settings, store, pipeline, work=job_worker)
+        from winnow.jobs.engine import JobEngine
+
+        state.jobs = JobEngine(settings, store, pipelines, work=job_worker)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -119,7 +138,7 @@ def create_app(
     app.add_middleware(AccessLog)
     app.add_middleware(CatchAll)
     app.add_middleware(ApiHeaders)  # outermost: the 500s of CatchAll get the headers too
-    for module in (moderate, decisions, jobs, hooks, appeals, privacy):
+    for module in (moderate, decisions, jobs, hooks, appeals, privacy, policies, lists, banks):
         app.include_router(module.router)
     _ops_routes(app)
     if review_console:

@@ -1,7 +1,7 @@
 """``POST /v1/moderate``: text or an image, moderated now; the decision is stored and returned.
 
-The pipeline is CPU-bound and synchronous: it runs in a worker thread, at most as many at once
-as the app's limiter allows. The decision is stored without evidence snippets (no raw content is
+The pipeline is CPU-bound and synchronous: requests in flight together run through it together
+(:mod:`winnow.api.batcher`), in worker threads, each through its tenant's pipeline. The decision is stored without evidence snippets (no raw content is
 kept) and, when flagged, a ``decision.flagged`` event goes to the outbox in the same transaction.
 A ``review`` decision also opens a review item (:mod:`winnow.review.intake`): its text or image
 is the one content kept, for ``review_retention_days``, so a reviewer can see it.
@@ -25,10 +25,12 @@ from winnow.api.models import DecisionOut, ErrorOut, ModerateJson
 from winnow.api.state import AppState, state_of
 from winnow.errors import WinnowError
 from winnow.fingerprint import HASHES_DETECTOR, content_hashes
+from winnow.pipeline import Pipeline
+from winnow.policy import Policy
 from winnow.review.intake import review_item
 from winnow.serialize import outcome_to_json, stored_body
 from winnow.store import DecisionRecord, Event, review_store
-from winnow.types import Content, Verdict
+from winnow.types import Content, Outcome, Verdict
 
 __all__ = ["router", "stored_body"]
 
@@ -88,18 +90,20 @@ async def moderate(
         )
     state.metrics.queue.inc()
     try:
+        pipeline, outcome = await state.batcher.check(principal.tenant, content)
         return await anyio.to_thread.run_sync(
-            _moderate_and_store, state, principal, content, limiter=state.limiter
+            _store, state, principal, content, pipeline, outcome, limiter=state.limiter
         )
     finally:
         state.metrics.queue.dec()
 
 
-def _moderate_and_store(state: AppState, principal: Principal, content: Content) -> JSONResponse:
-    outcome = state.pipeline.check(content)
+def _store(
+    state: AppState, principal: Principal, content: Content, pipeline: Pipeline, outcome: Outcome
+) -> JSONResponse:
     if outcome.decision is None:
         raise outcome.error or WinnowError("moderation failed for an unknown reason")
-    pdq = any(d.name == HASHES_DETECTOR for d in state.pipeline.detectors)
+    pdq = any(d.name == HASHES_DETECTOR for d in pipeline.detectors)
     hashes = content_hashes(
         content, outcome.decision.ref.media_type.value, state.settings.limits, pdq
     )
@@ -109,7 +113,7 @@ def _moderate_and_store(state: AppState, principal: Principal, content: Content)
         events.append(Event("decision.flagged", record.to_json()))
     state.store.save_decision(record, events)
     if outcome.decision.verdict is Verdict.REVIEW:
-        _queue_for_review(state, principal, record, content)
+        _queue_for_review(state, principal, record, content, pipeline.policy)
     body = outcome_to_json(outcome)
     body["id"] = record.content_id  # None when the caller gave no id
     body["decision_id"] = record.id
@@ -118,7 +122,7 @@ def _moderate_and_store(state: AppState, principal: Principal, content: Content)
 
 
 def _queue_for_review(
-    state: AppState, principal: Principal, record: DecisionRecord, content: Content
+    state: AppState, principal: Principal, record: DecisionRecord, content: Content, policy: Policy
 ) -> None:
     """Open a review item, keeping the content for the retention time (privacy: only then)."""
     settings = state.settings
@@ -126,7 +130,7 @@ def _queue_for_review(
         record,
         content,
         source=principal.key.name,
-        retention_s=state.pipeline.policy.review_retention_s(settings.review_retention_days),
+        retention_s=policy.review_retention_s(settings.review_retention_days),
         max_bytes=settings.limits.max_image_bytes,
     )
     review_store(state.store).open_item(item, text, data)

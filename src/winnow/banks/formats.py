@@ -37,7 +37,7 @@ from winnow.banks.vpdq import (
 )
 from winnow.errors import InputError
 
-__all__ = ["FORMATS", "Format", "export_entries", "parse_entries"]
+__all__ = ["FORMATS", "Format", "check_entry", "export_entries", "parse_entries"]
 
 Format = Literal["pdq", "csv", "vpdq"]
 FORMATS: tuple[Format, ...] = ("pdq", "csv", "vpdq")
@@ -51,7 +51,8 @@ _KIND_ALIASES = {"pdq": "pdq", "photo_pdq": "pdq", "md5": "md5", "photo_md5": "m
                  "hash_video_vpdq": "vpdq"}  # fmt: skip
 
 
-def _check(kind: str, value: str, where: str) -> tuple[HashKind, str]:
+def check_entry(kind: str, value: str, where: str) -> tuple[HashKind, str]:
+    """(kind, normalised value) of one hash; :class:`InputError` naming ``where`` if invalid."""
     normal = _KIND_ALIASES.get(kind.strip().lower())
     if normal is None:
         raise InputError(f"{where}: hash type {kind!r} is not one of {', '.join(HASH_KINDS)}, vpdq")
@@ -87,7 +88,7 @@ def _parse_pdq(stream: TextIO, name: str) -> Iterator[tuple[HashKind, str, str]]
             continue
         m = _PDQ_LINE.match(line)
         value, rest = (m.group(1), m.group(2) or "") if m else (line, "")
-        yield (*_check("pdq", value, f"{name} line {number}"), rest.strip())
+        yield (*check_entry("pdq", value, f"{name} line {number}"), rest.strip())
 
 
 def _parse_csv(stream: TextIO, name: str) -> Iterator[tuple[HashKind, str, str]]:
@@ -111,7 +112,7 @@ def _parse_csv(stream: TextIO, name: str) -> Iterator[tuple[HashKind, str, str]]
             for k, v in row.items()
             if k not in (type_col, value_col) and k is not None and (v or "").strip()
         )
-        yield (*_check(kind, row.get(value_col) or "", f"{name} line {number}"), meta)
+        yield (*check_entry(kind, row.get(value_col) or "", f"{name} line {number}"), meta)
 
 
 def export_entries(

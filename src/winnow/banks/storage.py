@@ -160,6 +160,20 @@ class SqliteBankStore(BankStore):
     def open(cls, data_dir: Path) -> SqliteBankStore:
         return cls(data_dir / "banks" / "banks.db")
 
+    @classmethod
+    def in_memory(cls, banks: Iterable[Bank], entries: Iterable[Entry]) -> SqliteBankStore:
+        """A store in memory holding ``banks`` and ``entries`` under their own ids (a cache of
+        banks kept elsewhere: a tenant's, in the service's database)."""
+        store = cls(Path(":memory:"))
+        for bank in banks:
+            store.create_bank(bank)
+        ids = {b.name: b.id for b in store.banks()}
+        store._db.executemany(
+            "INSERT INTO entries (id, bank_id, kind, value, metadata) VALUES (?, ?, ?, ?, ?)",
+            ((e.id, ids[e.bank], e.kind, e.value.lower(), e.metadata) for e in entries),
+        )
+        return store
+
     def close(self) -> None:
         self._db.close()
 

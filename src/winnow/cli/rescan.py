@@ -65,19 +65,23 @@ def command(
     as_json: bool,
 ) -> None:
     """Re-evaluate stored decisions under the current policy and banks; store the changed ones
-    (the old decision is kept) and send decision.changed / decision.flagged webhooks."""
+    (the old decision is kept) and send decision.changed / decision.flagged webhooks. A tenant
+    with a policy version in force (PUT /v1/policy) is re-evaluated under that version."""
     from winnow.policy import load_policy
     from winnow.rescan import Rescanner, load_contents
-    from winnow.store import open_store
+    from winnow.store import config_store, open_store
+    from winnow.tenancy import policies_of
 
     if (detector is None) != (source is None):
         raise click.UsageError("--detector and --input go together")
     settings = load_settings(**({"policy": policy} if policy is not None else {}))
     store = open_store(settings)
     try:
+        service_policy = load_policy(settings.policy)
         rescanner = Rescanner(
             store,
-            load_policy(settings.policy),
+            service_policy,
+            policy_for=policies_of(config_store(store), service_policy),
             matcher=None if no_banks else _matcher(settings),
             rerun=_rerun_pipeline(settings, detector) if detector else None,
             contents=load_contents(source) if source is not None else {},

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from winnow.settings import Settings
     from winnow.store import Store
     from winnow.store.jobs_sql import SqlJobStore
+    from winnow.tenancy import TenantPipelines
 
 __all__ = ["APP_VERSION", "QUEUE", "JobEngine", "default_worker_id", "system_database_url"]
 
@@ -72,13 +73,16 @@ class JobEngine:
         self,
         settings: Settings,
         store: Store,
-        pipeline: Pipeline | None,
+        pipeline: Pipeline | TenantPipelines | None,
         *,
         work: bool = True,
         worker_id: str | None = None,
     ) -> None:
+        """``pipeline``: the service's (each tenant's own is built over it) or the app's
+        :class:`~winnow.tenancy.TenantPipelines`, shared so a tenant's change applies at once."""
         from winnow.store.jobs_sql import SqlJobStore
         from winnow.store.sql import SqlStore
+        from winnow.tenancy import TenantPipelines
 
         if not isinstance(store, SqlStore):
             raise TypeError(f"jobs need a SQL store, not {type(store).__name__}")
@@ -87,7 +91,12 @@ class JobEngine:
         self.settings = settings
         self.store = store
         self.jobs: SqlJobStore = SqlJobStore(store)
-        self.pipeline = pipeline
+        if pipeline is None or isinstance(pipeline, TenantPipelines):
+            self.pipelines = pipeline
+        else:
+            from winnow.store import config_store
+
+            self.pipelines = TenantPipelines(pipeline, config_store(store))
         self.work = work
         self.worker_id = worker_id or default_worker_id(settings)
         self.spool = Spool(settings.data_dir / "jobs")
@@ -111,9 +120,9 @@ class JobEngine:
                 raise RuntimeError("a job engine runs in this process already; stop it first")
             _running = self
         try:
-            if self.pipeline is not None:
+            if self.pipelines is not None:
                 workflow.install(
-                    workflow.Runtime(self.jobs, self.pipeline, self.spool, self.worker_id,
+                    workflow.Runtime(self.jobs, self.pipelines, self.spool, self.worker_id,
                                      self.settings.job_chunk_items,
                                      self.settings.review_retention_days)
                 )  # fmt: skip

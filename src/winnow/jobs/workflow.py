@@ -1,7 +1,7 @@
 """The job workflow and its steps (DBOS). Importing this module registers them with DBOS.
 
 DBOS calls workflows and steps by name, so these are module-level functions; what they need
-(store, pipeline, spool) is the :class:`Runtime` the running :class:`~winnow.jobs.engine.JobEngine`
+(store, tenants' pipelines, spool) is the :class:`Runtime` the running :class:`~winnow.jobs.engine.JobEngine`
 installs with :func:`install` (one per process, as DBOS itself is). Each step returns only ids,
 verdicts and counts, which DBOS records: never content.
 """
@@ -23,6 +23,7 @@ from winnow.pipeline import Pipeline
 from winnow.store.jobs import Job
 from winnow.store.jobs_sql import SqlJobStore
 from winnow.store.records import DecisionRecord
+from winnow.tenancy import TenantPipelines
 from winnow.types import Content, Outcome
 
 __all__ = ["WORKFLOW", "Runtime", "install", "run_job"]
@@ -34,7 +35,7 @@ log = logging.getLogger("winnow.jobs")
 @dataclass
 class Runtime:
     jobs: SqlJobStore
-    pipeline: Pipeline
+    pipelines: TenantPipelines
     spool: Spool
     worker_id: str
     chunk_items: int
@@ -67,7 +68,8 @@ def start_step(job_id: str) -> dict[str, Any]:
     """Mark the job running here; fix its chunking for every later run of the workflow."""
     rt = _rt()
     job = _job(job_id)
-    rt.jobs.start_job(job_id, rt.worker_id, rt.pipeline.policy.version, time.time())
+    policy = rt.pipelines.get(job.tenant).policy
+    rt.jobs.start_job(job_id, rt.worker_id, policy.version, time.time())
     return {"total": job.total, "kind": job.kind, "chunk": max(1, rt.chunk_items)}
 
 
@@ -77,13 +79,14 @@ def chunk_step(job_id: str, start: int, end: int) -> dict[str, int]:
     previous run of this step stored already are skipped)."""
     rt = _rt()
     job = _job(job_id)
-    rt.jobs.start_job(job_id, rt.worker_id, rt.pipeline.policy.version, time.time())
+    pipeline = rt.pipelines.get(job.tenant)
+    rt.jobs.start_job(job_id, rt.worker_id, pipeline.policy.version, time.time())
     done = rt.jobs.done_indices(job_id)
     todo = [i for i in range(start, end) if i not in done]
     flagged = failed = 0
     if todo:
         contents = rt.spool.contents(job_id, job.kind, todo)
-        outcomes = rt.pipeline.run(contents)
+        outcomes = pipeline.run(contents)
         for i, content, outcome in zip(todo, contents, outcomes, strict=True):
             content_id = content.id or None
             if outcome.decision is None:
@@ -91,7 +94,7 @@ def chunk_step(job_id: str, start: int, end: int) -> dict[str, int]:
                 rt.jobs.save_item(job, i, content_id, None, error)
                 failed += 1
                 continue
-            record = _record(rt.pipeline, outcome, content, job.tenant)
+            record = _record(pipeline, outcome, content, job.tenant)
             rt.jobs.save_item(job, i, content_id, record, None)
             flagged += record.verdict in ("review", "block")
     return {"moderated": len(todo), "flagged": flagged, "failed": failed}
@@ -134,6 +137,7 @@ def _open_reviews(job: Job) -> None:
     if not items:
         return
     reviews = review_store(rt.jobs.store)
+    pipeline = rt.pipelines.get(job.tenant)
     for it in items:
         record = rt.jobs.store.get_decision(job.tenant, it.decision_id or "")
         if record is None or reviews.get_item(job.tenant, record.id) is not None:
@@ -145,8 +149,8 @@ def _open_reviews(job: Job) -> None:
             record,
             content,
             source=job.source or "job",
-            retention_s=rt.pipeline.policy.review_retention_s(rt.review_retention_days),
-            max_bytes=rt.pipeline.limits.max_image_bytes,
+            retention_s=pipeline.policy.review_retention_s(rt.review_retention_days),
+            max_bytes=pipeline.limits.max_image_bytes,
         )
         reviews.open_item(item, text, data)
 

@@ -1,4 +1,4 @@
-"""Storage of the service: API keys, decisions, webhooks and their outbox.
+"""Storage of the service: API keys, decisions, webhooks and their outbox, tenants' configuration.
 
 :class:`Store` is the interface (``records``); :class:`~winnow.store.sql.SqlStore` implements it
 on SQLite (the embedded default, under ``data_dir``) and PostgreSQL (``WINNOW_DATABASE_URL``).
@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from winnow.store.config import (
+    ConfigStore,
+    StoredBank,
+    StoredEntry,
+    StoredList,
+    StoredPolicy,
+    TenantConfig,
+)
 from winnow.store.records import (
     EVENTS,
     SCOPES,
@@ -47,6 +55,7 @@ __all__ = [
     "Appeal",
     "Attempt",
     "AuditEntry",
+    "ConfigStore",
     "DecisionRecord",
     "Delivery",
     "DeliveryTask",
@@ -57,7 +66,13 @@ __all__ = [
     "ReviewStore",
     "Reviewer",
     "Store",
+    "StoredBank",
+    "StoredEntry",
+    "StoredList",
+    "StoredPolicy",
+    "TenantConfig",
     "Webhook",
+    "config_store",
     "open_store",
     "review_store",
 ]
@@ -83,3 +98,13 @@ def review_store(store: Store) -> ReviewStore:
     if not isinstance(store, SqlStore):
         raise TypeError(f"the review console needs a SQL store, not {type(store).__name__}")
     return SqlReviewStore(store)
+
+
+def config_store(store: Store) -> ConfigStore:
+    """Tenants' policies, lists and banks, on the same database as ``store``."""
+    from winnow.store.config_sql import SqlConfigStore
+    from winnow.store.sql import SqlStore
+
+    if not isinstance(store, SqlStore):
+        raise TypeError(f"tenant configuration needs a SQL store, not {type(store).__name__}")
+    return SqlConfigStore(store)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from alembic import context
 
 from winnow.store import (
+    config_schema,  # noqa: F401  (tenants' configuration tables)
     jobs_schema,  # noqa: F401  (asynchronous jobs' tables)
     review_schema,  # noqa: F401  (the review console's tables)
 )
