@@ -1,6 +1,7 @@
 """Bounded soak over loopback: steady load on `winnow serve`, then resident memory growth.
 
     .venv/bin/python benchmarks/soak.py [--minutes 10] [--concurrency 8] [--detectors rules]
+        [--malloc-arena-max N] [--mallopt-arena-max N] [--sqlite-cache-kib N]
 
 Starts `winnow serve` on 127.0.0.1 (a temp SQLite database, a key without rate limit) and sends,
 for ``--minutes``, a mix of texts (the dev split or the examples), small PNG images and hostile
@@ -9,6 +10,13 @@ resident memory (VmRSS) every 5 s and compares the sample at the end of warm-up 
 of the run, at most 2 minutes) with the last one. Passes when no request failed unexpectedly
 (a 5xx, a dropped connection, a 4xx on valid content), the server is still up, and RSS grew less
 than 10 % after warm-up. A benchmark, not a test: docs/reliability.md records its figures.
+
+Knobs for the two native-memory candidates, applied to the server process only, without changing
+winnow: ``--malloc-arena-max`` sets ``MALLOC_ARENA_MAX`` in its environment (glibc malloc
+arenas; ``--mallopt-arena-max`` does the same from inside the process, through a small
+bootstrap that calls ``mallopt(M_ARENA_MAX, N)`` before winnow starts), and
+``--sqlite-cache-kib`` runs ``PRAGMA cache_size=-N`` on every new SQLite connection (the same
+bootstrap; SQLite's default is 2,000 KiB a connection).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -36,6 +45,28 @@ from bench_api import WINNOW, free_port, texts
 from hostile.make_corpus import build
 
 DETECTORS = {"rules": ["text.rules", "text.lists"], "default": None}
+
+# `python -m winnow` with PRAGMA cache_size=-N on each new SQLite connection of any engine
+CACHE = """
+import sqlalchemy as sa
+
+def _cache(dbapi_conn, _record):
+    if type(dbapi_conn).__module__.startswith("sqlite3"):
+        dbapi_conn.execute("PRAGMA cache_size=-{kib}")
+
+sa.event.listen(sa.engine.Engine, "connect", _cache)
+"""
+# ... or with glibc's mallopt(M_ARENA_MAX, N) called first thing (what a fix in winnow would do)
+MALLOPT = """
+import ctypes
+ctypes.CDLL("libc.so.6").mallopt(-8, {n})  # M_ARENA_MAX
+"""
+MAIN = """
+import sys
+sys.argv[0] = "winnow"
+from winnow.cli.main import main
+main()
+"""
 
 
 def rss(pid: int) -> int:
@@ -59,7 +90,9 @@ def requests() -> list[tuple[str, dict[str, object] | bytes, str]]:
     """(kind, JSON body or raw bytes, expected: ok, error or any) in a fixed shuffled mix."""
     mix: list[tuple[str, dict[str, object] | bytes, str]] = []
     mix += [("text", {"text": t}, "ok") for t in texts(800)]
-    mix += [("image", {"image_base64": b}, "ok") for b in images()] * 10
+    pictures: list[tuple[str, dict[str, object] | bytes, str]]
+    pictures = [("image", {"image_base64": b}, "ok") for b in images()]
+    mix += pictures * 10
     files, bodies = build()
     mix += [
         ("hostile", {"image_base64": base64.b64encode(f.data).decode()}, f.expect) for f in files
@@ -69,7 +102,7 @@ def requests() -> list[tuple[str, dict[str, object] | bytes, str]]:
     return mix
 
 
-async def load(base: str, key: str, seconds: float, conc: int, pid: int) -> dict[str, object]:
+async def load(base: str, key: str, seconds: float, conc: int, pid: int) -> dict[str, Any]:
     mix = requests()
     latencies: list[float] = []
     failures: list[str] = []
@@ -142,6 +175,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--detectors", choices=sorted(DETECTORS), default="rules")
+    parser.add_argument("--malloc-arena-max", type=int, help="MALLOC_ARENA_MAX for the server")
+    parser.add_argument("--mallopt-arena-max", type=int, help="mallopt(M_ARENA_MAX, N) at start")
+    parser.add_argument("--sqlite-cache-kib", type=int, help="PRAGMA cache_size=-N (KiB)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "WINNOW_DATA_DIR": tmp, "WINNOW_API_RATE_LIMIT": "0"}
@@ -153,8 +189,19 @@ def main() -> None:
             env=env, capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         port = free_port()
+        server_env = dict(env)
+        if args.malloc_arena_max is not None:
+            server_env["MALLOC_ARENA_MAX"] = str(args.malloc_arena_max)
+        winnow = WINNOW
+        boot = ""
+        if args.mallopt_arena_max is not None:
+            boot += MALLOPT.format(n=args.mallopt_arena_max)
+        if args.sqlite_cache_kib is not None:
+            boot += CACHE.format(kib=args.sqlite_cache_kib)
+        if boot:
+            winnow = [sys.executable, "-c", boot + MAIN]
         server = subprocess.Popen(
-            [*WINNOW, "serve", "--port", str(port), "--log-level", "warning"], env=env
+            [*winnow, "serve", "--port", str(port), "--log-level", "warning"], env=server_env
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -171,7 +218,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    result.update(detectors=args.detectors, concurrency=args.concurrency, cores=os.cpu_count())
+    result.update(detectors=args.detectors, concurrency=args.concurrency, cores=os.cpu_count(),
+                  malloc_arena_max=args.malloc_arena_max,
+                  mallopt_arena_max=args.mallopt_arena_max,
+                  sqlite_cache_kib=args.sqlite_cache_kib)  # fmt: skip
     print(json.dumps(result, indent=1))
     passed = not result["failures"] and result["server_alive"] and result["rss_growth_pct"] < 10
     print("PASS" if passed else "FAIL", flush=True)

@@ -105,6 +105,10 @@ def install_error_handlers(app: FastAPI) -> None:
         status, code = winnow_status(exc)
         if status >= 500:
             log.error("%s: %s", code, exc)
+        if isinstance(exc, StoreError):  # names the database URL and the driver's text: log only
+            return _respond(
+                status, code, "the database is unavailable (details in the server log); retry later"
+            )
         return _respond(status, code, str(exc))
 
     @app.exception_handler(StarletteHTTPException)

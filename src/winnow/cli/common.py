@@ -10,7 +10,7 @@ import click
 from winnow.pipeline import Pipeline
 from winnow.settings import Settings, load_settings
 
-__all__ = ["build_pipeline", "pipeline_options", "settings_from"]
+__all__ = ["build_pipeline", "limit_malloc_arenas", "pipeline_options", "settings_from"]
 
 
 def pipeline_options(f: Any) -> Any:
@@ -47,3 +47,23 @@ def settings_from(policy: Path | None, detectors: str | None, lists: tuple[Path,
 
 def build_pipeline(settings: Settings) -> Pipeline:
     return Pipeline.from_settings(settings)
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas for this long-running process and its children.
+
+    By default glibc gives a thread that meets a locked arena its own, up to 8 a core, and the
+    memory freed in them is rarely returned: under steady load `winnow serve` grew 24.5 % in
+    10 minutes, and 1.3 % with two arenas, at the same throughput (docs/reliability.md, Soak).
+    A ``MALLOC_ARENA_MAX`` already set wins. Elsewhere (musl, macOS) this does nothing.
+    """
+    import contextlib
+    import ctypes
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    os.environ["MALLOC_ARENA_MAX"] = str(arenas)  # for --workers and other child processes
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX

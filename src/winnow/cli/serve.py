@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from winnow.cli.common import pipeline_options, settings_from
+from winnow.cli.common import limit_malloc_arenas, pipeline_options, settings_from
 
 __all__ = ["command"]
 
@@ -52,6 +52,7 @@ def command(
     lists: tuple[Path, ...],
 ) -> None:
     """Run the moderation service (HTTP API under /v1, docs at /docs, metrics at /metrics)."""
+    limit_malloc_arenas()
     import uvicorn
 
     if workers > 1:

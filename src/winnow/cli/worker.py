@@ -14,7 +14,12 @@ from types import FrameType
 
 import click
 
-from winnow.cli.common import build_pipeline, pipeline_options, settings_from
+from winnow.cli.common import (
+    build_pipeline,
+    limit_malloc_arenas,
+    pipeline_options,
+    settings_from,
+)
 
 __all__ = ["command"]
 
@@ -31,6 +36,7 @@ def command(
     worker_id: str | None, policy: Path | None, detectors: str | None, lists: tuple[Path, ...]
 ) -> None:
     """Run queued jobs until stopped (Ctrl-C or SIGTERM); no HTTP API."""
+    limit_malloc_arenas()
     from winnow.jobs.engine import JobEngine
     from winnow.store import open_store
 
