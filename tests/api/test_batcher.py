@@ -16,7 +16,7 @@ from winnow.errors import StoreError
 from winnow.pipeline import Pipeline
 from winnow.policy import default_policy
 from winnow.tenancy import TenantPipelines
-from winnow.types import Content, DetectorResult, Item, MediaType, Signal, TextItem
+from winnow.types import Content, DetectorResult, Item, MediaType, Outcome, Signal, TextItem
 
 pytestmark = pytest.mark.anyio
 
@@ -53,6 +53,10 @@ class PerTenant(TenantPipelines):
         return self.base
 
 
+def both(pipeline: Pipeline, outcome: Outcome) -> tuple[Pipeline, Outcome]:
+    return pipeline, outcome
+
+
 def batcher(runners: int = 1, max_batch: int = 16) -> tuple[Batcher, SlowEcho]:
     det = SlowEcho()
     return Batcher(PerTenant(Pipeline([det], default_policy()), None), runners, max_batch), det
@@ -60,13 +64,13 @@ def batcher(runners: int = 1, max_batch: int = 16) -> tuple[Batcher, SlowEcho]:
 
 async def test_a_lone_request_runs_at_once_and_a_crowd_runs_in_batches() -> None:
     b, det = batcher(runners=1, max_batch=8)
-    _, alone = await b.check("acme", Content("x", text="5"))
+    _, alone = await b.check("acme", Content("x", text="5"), both)
     assert alone.decision is not None and alone.decision.scores["spam"] == 0.05
     assert det.batches == [1]
     results: dict[int, float] = {}
 
     async def one(n: int) -> None:
-        _, outcome = await b.check("acme", Content(str(n), text=str(n)))
+        _, outcome = await b.check("acme", Content(str(n), text=str(n)), both)
         assert outcome.decision is not None
         results[n] = outcome.decision.scores["spam"]
 
@@ -83,7 +87,7 @@ async def test_tenants_in_one_batch_each_run_their_own_and_a_failure_stays_in_it
 
     async def one(tenant: str, n: int) -> None:
         try:
-            _, outcome = await b.check(tenant, Content(f"{tenant}{n}", text=str(n)))
+            _, outcome = await b.check(tenant, Content(f"{tenant}{n}", text=str(n)), both)
             got[f"{tenant}{n}"] = outcome.decision.verdict.value if outcome.decision else None
         except StoreError as exc:
             got[f"{tenant}{n}"] = str(exc)
@@ -98,13 +102,38 @@ async def test_tenants_in_one_batch_each_run_their_own_and_a_failure_stays_in_it
     assert {v for k, v in got.items() if k.startswith("broken")} == {"database down"}
 
 
+async def test_what_follows_runs_per_item_and_its_failure_is_that_items_own() -> None:
+    b, _ = batcher(runners=1)
+    threads: set[int] = set()
+
+    def store(pipeline: Pipeline, outcome: Outcome) -> str:
+        threads.add(threading.get_ident())
+        if outcome.content_id == "bad":
+            raise StoreError("disk full")
+        return outcome.content_id
+
+    got: dict[str, str] = {}
+
+    async def one(cid: str) -> None:
+        try:
+            got[cid] = await b.check("acme", Content(cid, text="1"), store)
+        except StoreError as exc:
+            got[cid] = f"error: {exc}"
+
+    async with anyio.create_task_group() as tg:
+        for cid in ("a", "bad", "c"):
+            tg.start_soon(one, cid)
+    assert got == {"a": "a", "bad": "error: disk full", "c": "c"}
+    assert threading.get_ident() not in threads  # never on the event loop
+
+
 async def test_a_cancelled_caller_does_not_lose_the_others_answers() -> None:
     b, det = batcher(runners=1, max_batch=4)
     done: list[int] = []
     scope = anyio.CancelScope()
 
     async def one(n: int) -> None:
-        await b.check("acme", Content(str(n), text=str(n)))
+        await b.check("acme", Content(str(n), text=str(n)), both)
         done.append(n)
 
     async def doomed() -> None:

@@ -83,7 +83,6 @@ def create_app(
         store=store,
         auth=Authenticator(store, RateLimiter(settings.api_rate_limit), key_cache_s),
         metrics=metrics,
-        limiter=anyio.CapacityLimiter(runners),
         max_body=max_body,
         pipelines=pipelines,
         batcher=Batcher(pipelines, runners, settings.api_batch_size),

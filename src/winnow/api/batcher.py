@@ -6,13 +6,15 @@ No request waits for company: a batch is whatever is queued when a runner is fre
 At most ``runners`` batches run at once, each in a worker thread; a batch holding several tenants'
 contents runs once per tenant, through that tenant's pipeline. One bad item never sinks its batch
 (the pipeline isolates errors per item); an exception outside the pipeline fails only the
-requests of that tenant's group.
+requests of that tenant's group. What follows moderation (storing the decision) runs in the same
+thread, item by item, so a request costs one thread hop as before batching.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import anyio
 
@@ -22,7 +24,9 @@ from winnow.types import Content, Outcome
 
 __all__ = ["Batcher"]
 
-Ran = tuple[Pipeline, Outcome] | BaseException
+T = TypeVar("T")
+Then = Callable[[Pipeline, Outcome], Any]
+"""What to do with an item's outcome, in the batch's thread (store it, build the answer)."""
 
 
 class Batcher:
@@ -30,20 +34,23 @@ class Batcher:
         self.pipelines = pipelines
         self.runners = max(1, runners)
         self.max_batch = max(1, max_batch)
-        self._queue: deque[tuple[str, Content, _Slot]] = deque()
+        self._queue: deque[tuple[str, Content, Then, _Slot]] = deque()
         self._running = 0
         self._changed: anyio.Event | None = None  # set (and replaced) whenever a batch ends
         self.batches = 0  # batches run, and the items in them
         self.items = 0
 
-    async def check(self, tenant: str, content: Content) -> tuple[Pipeline, Outcome]:
-        """Moderate ``content`` with ``tenant``'s pipeline; (that pipeline, the outcome).
+    async def check(
+        self, tenant: str, content: Content, then: Callable[[Pipeline, Outcome], T]
+    ) -> T:
+        """Moderate ``content`` with ``tenant``'s pipeline, then ``then(pipeline, outcome)`` in
+        the same worker thread (one thread hop a request); its result, or its exception.
 
         The waiting requests run the batches themselves: whoever finds a runner free takes the
         next batch (shielded from its own cancellation, since it holds others' items too)."""
         slot = _Slot()
-        self._queue.append((tenant, content, slot))
-        while slot.value is None:
+        self._queue.append((tenant, content, then, slot))
+        while not slot.done:
             if self._running < self.runners and self._queue:
                 self._running += 1
                 try:
@@ -58,9 +65,9 @@ class Batcher:
                 if self._changed is None:
                     self._changed = anyio.Event()  # created in the event loop, not at start
                 await self._changed.wait()
-        if isinstance(slot.value, BaseException):
-            raise slot.value
-        return slot.value
+        if slot.error is not None:
+            raise slot.error
+        return cast(T, slot.value)
 
     async def _run_batch(self) -> None:
         size = min(self.max_batch, len(self._queue))
@@ -68,16 +75,15 @@ class Batcher:
         self.batches += 1
         self.items += len(batch)
         try:
-            ran = await anyio.to_thread.run_sync(self._run, [(t, c) for t, c, _ in batch])
+            await anyio.to_thread.run_sync(self._run, batch)
         except BaseException as exc:  # the thread could not even start: fail these, go on
-            ran = [exc] * len(batch)
-        for (_, _, slot), out in zip(batch, ran, strict=True):
-            slot.value = out
+            for *_, slot in batch:
+                if not slot.done:
+                    slot.fail(exc)
 
-    def _run(self, batch: Sequence[tuple[str, Content]]) -> list[Ran]:
-        out: list[Ran] = [RuntimeError("not moderated")] * len(batch)
+    def _run(self, batch: Sequence[tuple[str, Content, Then, _Slot]]) -> None:
         groups: dict[str, list[int]] = {}
-        for i, (tenant, _) in enumerate(batch):
+        for i, (tenant, *_) in enumerate(batch):
             groups.setdefault(tenant, []).append(i)
         for tenant, indices in groups.items():
             try:
@@ -85,17 +91,28 @@ class Batcher:
                 outcomes = pipeline.run([batch[i][1] for i in indices])
             except Exception as exc:
                 for i in indices:
-                    out[i] = exc
+                    batch[i][3].fail(exc)
                 continue
             for i, outcome in zip(indices, outcomes, strict=True):
-                out[i] = (pipeline, outcome)
-        return out
+                _, _, then, slot = batch[i]
+                try:
+                    slot.succeed(then(pipeline, outcome))
+                except Exception as exc:
+                    slot.fail(exc)
 
 
 class _Slot:
-    """Where a batch puts one request's result."""
+    """Where a batch puts one request's result or error."""
 
-    __slots__ = ("value",)
+    __slots__ = ("done", "error", "value")
 
     def __init__(self) -> None:
-        self.value: Ran | None = None
+        self.done = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+    def succeed(self, value: Any) -> None:
+        self.value, self.done = value, True
+
+    def fail(self, error: BaseException) -> None:
+        self.error, self.done = error, True

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import partial
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
@@ -90,9 +90,8 @@ async def moderate(
         )
     state.metrics.queue.inc()
     try:
-        pipeline, outcome = await state.batcher.check(principal.tenant, content)
-        return await anyio.to_thread.run_sync(
-            _store, state, principal, content, pipeline, outcome, limiter=state.limiter
+        return await state.batcher.check(
+            principal.tenant, content, partial(_store, state, principal, content)
         )
     finally:
         state.metrics.queue.dec()

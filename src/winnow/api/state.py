@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 
 if TYPE_CHECKING:
-    import anyio
-
     from winnow.api.auth import Authenticator
     from winnow.api.batcher import Batcher
     from winnow.api.metrics import Metrics
@@ -29,7 +27,6 @@ class AppState:
     store: Store
     auth: Authenticator
     metrics: Metrics
-    limiter: anyio.CapacityLimiter
     max_body: int
     pipelines: TenantPipelines  # each tenant's pipeline, over ``pipeline``
     batcher: Batcher  # runs concurrent moderation requests together
