@@ -22,6 +22,7 @@ async def test_health_ready_and_metrics(service: Service) -> None:
     )
     assert 'winnow_detector_duration_seconds_count{detector="test.keyword"} 1.0' in text
     assert "winnow_moderation_queue_depth 0.0" in text
+    assert 'winnow_moderation_batch_size_bucket{le="1.0"} 1.0' in text  # one request, alone
     assert "winnow_webhook_failures_total 0.0" in text
 
 

@@ -85,7 +85,7 @@ def create_app(
         metrics=metrics,
         max_body=max_body,
         pipelines=pipelines,
-        batcher=Batcher(pipelines, runners, settings.api_batch_size),
+        batcher=Batcher(pipelines, runners, settings.api_batch_size, metrics.batch_size.observe),
         configs=configs,
     )
     if isinstance(store, SqlStore):

@@ -30,15 +30,21 @@ Then = Callable[[Pipeline, Outcome], Any]
 
 
 class Batcher:
-    def __init__(self, pipelines: TenantPipelines, runners: int, max_batch: int = 16) -> None:
+    def __init__(
+        self,
+        pipelines: TenantPipelines,
+        runners: int,
+        max_batch: int = 16,
+        on_batch: Callable[[int], object] | None = None,
+    ) -> None:
+        """``on_batch(size)`` is called as each batch starts (metrics)."""
         self.pipelines = pipelines
         self.runners = max(1, runners)
         self.max_batch = max(1, max_batch)
+        self.on_batch = on_batch
         self._queue: deque[tuple[str, Content, Then, _Slot]] = deque()
         self._running = 0
         self._changed: anyio.Event | None = None  # set (and replaced) whenever a batch ends
-        self.batches = 0  # batches run, and the items in them
-        self.items = 0
 
     async def check(
         self, tenant: str, content: Content, then: Callable[[Pipeline, Outcome], T]
@@ -72,8 +78,8 @@ class Batcher:
     async def _run_batch(self) -> None:
         size = min(self.max_batch, len(self._queue))
         batch = [self._queue.popleft() for _ in range(size)]
-        self.batches += 1
-        self.items += len(batch)
+        if self.on_batch is not None:
+            self.on_batch(size)
         try:
             await anyio.to_thread.run_sync(self._run, batch)
         except BaseException as exc:  # the thread could not even start: fail these, go on

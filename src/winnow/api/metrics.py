@@ -3,6 +3,7 @@
 - ``winnow_http_request_duration_seconds{method, route, status}``: request latency.
 - ``winnow_detector_duration_seconds{detector}``: time per detector batch.
 - ``winnow_moderation_queue_depth``: moderation requests waiting for or holding a worker thread.
+- ``winnow_moderation_batch_size``: requests moderated together in one pipeline batch.
 - ``winnow_webhook_outbox_pending``: deliveries waiting in the outbox.
 - ``winnow_webhook_failures_total``: failed delivery attempts.
 """
@@ -40,6 +41,10 @@ class Metrics:
             "Moderation requests waiting for or holding a worker thread.",
             registry=self.registry,
         )
+        self.batch_size = Histogram(
+            "winnow_moderation_batch_size", "Requests moderated together in one pipeline batch.",
+            registry=self.registry, buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+        )  # fmt: skip
         self.outbox = Gauge(
             "winnow_webhook_outbox_pending", "Webhook deliveries waiting in the outbox.",
             registry=self.registry,
