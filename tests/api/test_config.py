@@ -72,6 +72,8 @@ async def test_policy_versions_never_change_and_the_active_one_stays(service: Se
     assert (await h.delete("/v1/policies/strict-1")).status_code == 404
     service = await h.post("/v1/policies", json={"version": default_policy().version})
     assert service.status_code == 409 and "service policy" in service.json()["error"]["message"]
+    nul = await h.put("/v1/policy", json={"version": "a\x00b"})
+    assert nul.status_code == 422  # never reaches PostgreSQL, which refuses NUL in text
     missing = await h.put("/v1/policy", json={"version": "nope"})
     assert missing.status_code == 404 and "create it first" in missing.json()["error"]["message"]
 

@@ -242,7 +242,7 @@ class ActivateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: str | None = Field(
-        description="A version of this tenant's, or null for the service's policy."
+        pattern=NAME_PATTERN, description="A version of this tenant's, or null for the service's."
     )
 
 
