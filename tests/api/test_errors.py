@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -143,3 +143,26 @@ async def test_every_documented_error_uses_the_shape(service: Service) -> None:
                 if status.startswith(("4", "5")):
                     ref = resp["content"]["application/json"]["schema"]["$ref"]
                     assert ref.endswith("/ErrorOut"), (method, path, status)
+
+
+async def test_bodies_over_the_cap_are_refused_before_they_are_buffered(service: Service) -> None:
+    """Every JSON route gets a 413 for a body over MAX_BODY: declared, or streamed in chunks
+    without a length (unauthenticated too: the body is refused before it is read)."""
+    from winnow.api.bodies import MAX_BODY
+
+    h = service.client("acme/admin").http
+    big = b'{"url": "http://127.0.0.1:9/", "events": ["' + b"x" * MAX_BODY + b'"]}'
+    r = await h.post("/v1/webhooks", content=big, headers={"content-type": "application/json"})
+    assert_error(r, 413, "too_large", "split a list")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(MAX_BODY // 65536 + 2):
+            yield b" " * 65536
+
+    r = await h.put("/v1/lists/big", content=chunks(), headers={"content-type": "application/json"})
+    assert_error(r, 413, "too_large", "over the limit")
+    anonymous = service.client(None).http
+    r = await anonymous.post("/v1/banks", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    ok = await h.put("/v1/lists/small", json={"category": "spam", "terms": ["x" * 100] * 1000})
+    assert ok.status_code == 201  # 100 kB is fine

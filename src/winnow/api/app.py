@@ -31,6 +31,7 @@ from winnow.api import (
 )
 from winnow.api.auth import Authenticator, RateLimiter
 from winnow.api.batcher import Batcher
+from winnow.api.bodies import BodyLimit
 from winnow.api.errors import ApiError, CatchAll, install_error_handlers
 from winnow.api.headers import ApiHeaders
 from winnow.api.logs import AccessLog
@@ -134,6 +135,7 @@ def create_app(
     app.state.winnow = state
     install_error_handlers(app)
     app.add_middleware(TimingMiddleware, metrics=metrics)
+    app.add_middleware(BodyLimit, exempt=("/v1/moderate", "/v1/jobs"))  # they bound their own
     app.add_middleware(AccessLog)
     app.add_middleware(CatchAll)
     app.add_middleware(ApiHeaders)  # outermost: the 500s of CatchAll get the headers too

@@ -6,11 +6,14 @@ from typing import TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from winnow.api.errors import MAX_DETAILS, ApiError
+from winnow.api.errors import MAX_DETAILS, ApiError, error_body
 
-__all__ = ["form_id", "parse_json", "read_body"]
+__all__ = ["MAX_BODY", "BodyLimit", "form_id", "parse_json", "read_body"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,3 +58,54 @@ def form_id(value: object) -> str | None:
     if len(value) > 512 or "\x00" in value:
         raise ApiError(422, "id: at most 512 characters, and no NUL characters")
     return value
+
+
+MAX_BODY = 16 * 1024 * 1024
+"""Largest request body on every route that does not bound its own (16 MiB: a list of 50,000
+terms or 10,000 bank entries fits)."""
+
+
+class BodyLimit:
+    """Refuses request bodies over ``cap`` bytes with a 413, before the app buffers them: by the
+    declared ``Content-Length`` at once, and while a chunked body streams in. Paths in
+    ``exempt`` bound their own (uploads to ``/v1/moderate`` and ``/v1/jobs``)."""
+
+    def __init__(self, app: ASGIApp, cap: int = MAX_BODY, exempt: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.cap = cap
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.cap:
+                response = _too_large(self.cap, int(value))
+                await response(scope, receive, send)
+                return
+        seen = 0
+
+        async def capped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if (
+                    seen > self.cap
+                ):  # FastAPI passes HTTPExceptions from body reading on as they are
+                    raise HTTPException(413, _too_large_text(self.cap, seen))
+            return message
+
+        await self.app(scope, capped, send)
+
+
+def _too_large_text(cap: int, size: int) -> str:
+    return (
+        f"request body of {size:,} bytes or more is over the limit of {cap:,}; "
+        "send less at a time (split a list or the bank entries over several requests)"
+    )
+
+
+def _too_large(cap: int, size: int) -> JSONResponse:
+    return JSONResponse(error_body(413, "too_large", _too_large_text(cap, size)), 413)
