@@ -240,6 +240,9 @@ async def test_bad_bank_requests_say_what_is_wrong(service: Service) -> None:
     assert none.status_code == 404 and "POST /v1/banks" in none.json()["error"]["message"]
     assert (await h.get("/v1/banks/nope/entries")).status_code == 404
     assert (await h.delete("/v1/banks/b/entries/999")).status_code == 404
+    huge = await h.delete("/v1/banks/b/entries/71304416699")  # over 32 bits: PostgreSQL's integer
+    assert huge.status_code == 422
+    assert (await h.get("/v1/banks/b/entries", params={"after": 2**40})).status_code == 422
     nul = {"entries": [{"kind": "md5", "value": "0" * 32, "metadata": "a\x00b"}]}
     assert (await h.post("/v1/banks/b/entries", json=nul)).status_code == 422  # PostgreSQL: no NUL
 
