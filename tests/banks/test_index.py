@@ -82,3 +82,33 @@ def test_live_index_delta_rebuild_and_restart(tmp_path: Path) -> None:
     again.load()
     assert again.covers == 300 and len(again) == 300
     assert again.search(codes[[5]], 0).ids.tolist() == [6]
+
+
+def test_catch_up_takes_only_new_entries_and_starts_over_when_the_store_was_replaced(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 256, size=(10, 32), dtype=np.uint8)
+    store = {i + 1: codes[i] for i in range(6)}
+    asked: list[int] = []
+
+    def since(n: int) -> tuple[np.ndarray, np.ndarray]:
+        asked.append(n)
+        ids = np.array([i for i in sorted(store) if i > n], dtype=np.int64)
+        return ids, np.array([store[i] for i in ids], dtype=np.uint8).reshape(-1, 32)
+
+    index = LiveIndex(tmp_path)
+    index.catch_up(6, since)
+    index.rebuild()  # saved: covers 6
+    index.catch_up(6, since)  # nothing new: the store is not asked again
+    store[7] = codes[6]
+    index.catch_up(7, since)
+    assert asked == [0, 6] and len(index) == 7
+    loaded = LiveIndex(tmp_path)
+    loaded.load()
+    assert loaded.seen == loaded.covers == 6
+    replaced = {1: codes[9]}  # a new, smaller store behind the same cache
+    store.clear()
+    store.update(replaced)
+    loaded.catch_up(1, since)
+    assert len(loaded) == 1 and _set(loaded.search(codes[9:10], 0)) == {(0, 1, 0)}

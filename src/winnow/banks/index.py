@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,6 +214,7 @@ class LiveIndex:
         self.directory = directory
         self.base = MihIndex.build(np.zeros(0, np.int64), np.zeros((0, 32), np.uint8))
         self.covers = 0  # highest entry id in base
+        self.seen = 0  # highest entry id taken from the store (base and delta)
         self._delta_ids: list[I64] = []
         self._delta_codes: list[U8] = []
         self._lock = threading.Lock()
@@ -237,8 +239,28 @@ class LiveIndex:
             if meta.get("format") != FORMAT:
                 return  # an older layout: the matcher rebuilds it from the store
             self.base, self.covers = MihIndex.load(build), int(meta["covers"])
+            self.seen = self.covers
         except (OSError, ValueError, KeyError):
             return  # a damaged cache is rebuilt from the store
+
+    def catch_up(self, last: int, since: Callable[[int], tuple[I64, U8]]) -> None:
+        """Take in what the store added since the last look: ``last`` is the store's highest
+        entry id now, ``since(n)`` its entries with ids above ``n``. Cheap when nothing was
+        added. A ``last`` below what the build covers means the store was replaced: the index
+        starts over from it. The delta is folded into a new build once it passes
+        :data:`REBUILD_AT`."""
+        if last < self.covers:
+            with self._lock:
+                self.base = MihIndex.build(np.zeros(0, np.int64), np.zeros((0, 32), np.uint8))
+                self.covers = self.seen = 0
+                self._delta_ids.clear()
+                self._delta_codes.clear()
+        if last > self.seen:
+            ids, codes = since(self.seen)
+            self.add(ids, codes)
+            self.seen = last
+            if self.delta_size >= self.REBUILD_AT:
+                self.rebuild()
 
     def add(self, ids: npt.ArrayLike, codes: npt.ArrayLike) -> None:
         id_arr = np.asarray(ids, dtype=np.int64)

@@ -33,7 +33,6 @@ class BankMatcher:
         self.store = store
         self.index = index if index is not None else LiveIndex()
         self.min_quality = min_quality
-        self._seen = self.index.covers
         self.refresh()
 
     @classmethod
@@ -46,16 +45,7 @@ class BankMatcher:
 
     def refresh(self) -> None:
         """Pick up entries added since the last look (cheap when there are none)."""
-        last = self.store.last_id()
-        if last < self.index.covers:  # the store was replaced: the cached index is stale
-            self.index = LiveIndex(self.index.directory)
-            self._seen = 0
-        if last > self._seen:
-            ids, codes = self.store.pdq_since(self._seen)
-            self.index.add(ids, codes)
-            self._seen = last
-            if self.index.delta_size >= LiveIndex.REBUILD_AT:
-                self.index.rebuild()
+        self.index.catch_up(self.store.last_id(), self.store.pdq_since)
 
     def save_index(self) -> None:
         """Fold new entries into the saved index (after an import), so the next start is fast."""

@@ -86,7 +86,6 @@ class VideoMatcher:
         self.query_percent = query_percent
         self.compared_percent = compared_percent
         self.require = require
-        self._seen = self.index.covers
         self.refresh()
 
     @classmethod
@@ -99,16 +98,7 @@ class VideoMatcher:
 
     def refresh(self) -> None:
         """Pick up video frames added since the last look (cheap when there are none)."""
-        last = self.store.last_frame_id()
-        if last < self.index.covers:  # the store was replaced: the cached index is stale
-            self.index = LiveIndex(self.index.directory)
-            self._seen = 0
-        if last > self._seen:
-            ids, frame_codes = self.store.vpdq_since(self._seen)
-            self.index.add(ids, frame_codes)
-            self._seen = last
-            if self.index.delta_size >= LiveIndex.REBUILD_AT:
-                self.index.rebuild()
+        self.index.catch_up(self.store.last_frame_id(), self.store.vpdq_since)
 
     def save_index(self) -> None:
         """Fold new frames into the saved index (after an import), so the next start is fast."""
