@@ -302,11 +302,14 @@ class SqlConfigStore(ConfigStore):
             ).first()
             if exists is None:
                 return None
-            have = {
+            have = {  # the bank's rows among these values only (the unique index), not all of it
                 (r.kind, r.value)
                 for r in conn.execute(
                     sa.select(bank_entries.c.kind, bank_entries.c.value).where(
-                        bank_entries.c.tenant == tenant, bank_entries.c.bank == bank
+                        bank_entries.c.tenant == tenant,
+                        bank_entries.c.bank == bank,
+                        bank_entries.c.kind.in_({kind for kind, _, _ in entries}),
+                        bank_entries.c.value.in_({value for _, value, _ in entries}),
                     )
                 )
             }
