@@ -1,8 +1,12 @@
+import threading
+import time
+from collections.abc import Sequence
+
 from tests.fakes import ImageCounter, KeywordDetector
 from winnow.errors import DecodeError, DetectorError, InputError
 from winnow.pipeline import Pipeline
 from winnow.policy import default_policy
-from winnow.types import Content, Verdict
+from winnow.types import Content, DetectorResult, Item, Verdict
 
 
 def make(batch_size: int = 64) -> tuple[Pipeline, KeywordDetector, ImageCounter]:
@@ -80,3 +84,55 @@ def test_extractor_findings_are_lifted_to_the_parent_with_the_box(benign_png: by
     assert "language" not in img.decision.info
     assert isinstance(bad.error, DetectorError) and "ocr exploded" in str(bad.error)
     assert text.decision is not None and text.decision.verdict is Verdict.ALLOW
+
+
+class _Waiter(KeywordDetector):
+    """Waits at a barrier shared with another detector, then fails items containing 'BOTH'."""
+
+    def __init__(self, name: str, barrier: threading.Barrier, delay: float) -> None:
+        super().__init__()
+        self.name, self.barrier, self.delay = name, barrier, delay  # type: ignore[misc]
+
+    def detect_batch(self, items: Sequence[Item]) -> list[DetectorResult]:
+        self.barrier.wait()
+        time.sleep(self.delay)  # the first detector finishes last
+        if any("BOTH" in getattr(item, "text", "") for item in items):
+            raise RuntimeError(f"{self.name} failed")
+        return super().detect_batch(items)
+
+
+def _waiters(threads: int, timeout: float = 5.0) -> Pipeline:
+    barrier = threading.Barrier(2, timeout=timeout)
+    first, second = _Waiter("test.first", barrier, 0.05), _Waiter("test.second", barrier, 0.0)
+    return Pipeline([first, second], default_policy(), threads=threads)
+
+
+def test_detectors_run_concurrently_and_merge_in_detector_order() -> None:
+    contents = [
+        Content("h", text="HATEFUL"),
+        Content("b", text="BOTH fail"),
+        Content("f", text="ok"),
+    ]
+    hate, both, fine = _waiters(threads=2).run(contents)
+    # Both detectors met at the barrier, so they ran at once; results follow detector order,
+    # not finishing order, and the first detector's error is the one reported.
+    assert hate.decision is not None and hate.decision.verdict is Verdict.BLOCK
+    assert [r.detector for r in hate.results] == ["test.first", "test.second"]
+    assert isinstance(both.error, DetectorError) and "test.first failed" in str(both.error)
+    assert fine.decision is not None and fine.decision.verdict is Verdict.ALLOW
+
+
+def test_one_thread_runs_detectors_one_after_another() -> None:
+    # The same barrier cannot be passed by one thread: every item fails (the check above can).
+    outs = _waiters(threads=1, timeout=0.2).run([Content("h", text="HATEFUL")])
+    assert isinstance(outs[0].error, DetectorError) and "BrokenBarrierError" in str(outs[0].error)
+
+
+def test_contents_are_loaded_concurrently_and_stay_in_order(benign_png: bytes) -> None:
+    pipe, _, img = make()
+    contents = [Content(f"i{k}", data=benign_png) for k in range(5)]
+    contents.insert(2, Content("bad", data=benign_png[:40]))
+    out = pipe.run(contents)
+    assert [o.content_id for o in out] == [c.id for c in contents]
+    assert isinstance(out[2].error, DecodeError)
+    assert img.seen == 5

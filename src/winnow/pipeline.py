@@ -9,11 +9,20 @@ gets an error.
 A :class:`~winnow.detectors.base.StreamingExtractor` (a video's frames) is consumed batch by
 batch: each batch is extracted from and detected on at once, its findings lifted, and dropped.
 Video and audio decisions carry segments (:mod:`winnow.segments`) built from the lifted findings.
+
+Up to ``threads`` things run at once (0: one per core): the contents of a batch are loaded
+(decoded) concurrently, and the detectors run on a batch concurrently, each detector on one
+thread at a time. Decoding, onnxruntime, PDQ and zxing release the GIL, so on 2 cores an image
+batch's single-threaded steps (decode, PDQ, QR) overlap the classifiers. Results are merged in
+detector order: the output does not depend on which thread finished first.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import TypeVar
@@ -39,6 +48,7 @@ from winnow.types import (
 __all__ = ["MAX_DEPTH", "Pipeline"]
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 MAX_DEPTH = 2
 """Derived items may themselves be extracted from (video → frame → text), this deep at most."""
@@ -51,6 +61,12 @@ class Pipeline:
     limits: Limits = field(default_factory=Limits)
     batch_size: int = 64
     extractors: Sequence[Extractor] = ()
+    threads: int = 0
+    """Most loads or detectors run at once (0: one per core; 1: one after another)."""
+    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False, compare=False)
+    _pool_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_settings(
@@ -62,7 +78,9 @@ class Pipeline:
         built: list[Component] = registry.build(settings.detectors, settings)
         detectors = [c for c in built if isinstance(c, Detector)]
         extractors = [c for c in built if isinstance(c, Extractor)]
-        return cls(detectors, policy, settings.limits, settings.batch_size, extractors)
+        return cls(
+            detectors, policy, settings.limits, settings.batch_size, extractors, settings.threads
+        )
 
     def check(self, content: Content) -> Outcome:
         return self.run([content])[0]
@@ -71,12 +89,12 @@ class Pipeline:
         """Moderate ``contents``; one :class:`Outcome` per content, in order."""
         items: list[Item | None] = []
         errors: dict[int, WinnowError] = {}
-        for i, content in enumerate(contents):
-            try:
-                items.append(load_content(content, self.limits))
-            except WinnowError as exc:
+        for i, loaded in enumerate(self._map(self._load, contents)):
+            if isinstance(loaded, WinnowError):
                 items.append(None)
-                errors[i] = exc
+                errors[i] = loaded
+            else:
+                items.append(loaded)
         samples: dict[int, list[Sample]] = {}
         results = self._detect(items, errors, samples=samples)
         outcomes = []
@@ -100,39 +118,50 @@ class Pipeline:
         samples: dict[int, list[Sample]] | None = None,
     ) -> list[list[DetectorResult]]:
         # Every node is an original item or a derived one; parents[j] = (parent node, derived).
+        # Level by level: the detectors run on a level's nodes while the extractors derive the
+        # next level from them (OCR overlaps the image classifiers).
         nodes: list[Item | None] = list(items)
         parents: dict[int, tuple[int, Derived]] = {}
         streamed: dict[int, list[DetectorResult]] = {}
         streamed_samples: dict[int, list[Sample]] = {}
+        detected: dict[int, list[DetectorResult]] = {}
         frontier = [i for i, item in enumerate(items) if item is not None]
-        for level in range(depth):
-            frontier = self._extract(
-                nodes, frontier, parents, errors, (streamed, streamed_samples, depth - level - 1)
-            )
+        for level in range(depth + 1):
             if not frontier:
                 break
+            join = self._start_detectors(nodes, frontier, errors)
+            new: list[int] = []
+            if level < depth:
+                new = self._extract(
+                    nodes,
+                    frontier,
+                    parents,
+                    errors,
+                    (streamed, streamed_samples, depth - level - 1),
+                )
+            # An item that failed is failed: its first error (extractors, then detectors in
+            # their order) stands.
+            for outputs in join():
+                for i, out in outputs:
+                    if i in errors:
+                        continue
+                    if isinstance(out, WinnowError):
+                        errors[i] = out
+                    else:
+                        detected.setdefault(i, []).append(out)
+            frontier = new
         results: list[list[DetectorResult]] = [[] for _ in nodes]
         for i, lifted in streamed.items():
             results[i].extend(lifted)
+        for i, own in detected.items():
+            if i not in errors:
+                results[i].extend(own)
         if samples is not None:
             for i, found in streamed_samples.items():
                 samples.setdefault(i, []).extend(found)
             for parent, derived in parents.values():
                 if parent < len(items):
                     samples.setdefault(parent, []).append(Sample(derived.label, derived.origin))
-        for detector in self.detectors:
-            todo = [
-                i
-                for i, node in enumerate(nodes)
-                if node is not None and i not in errors and node.media_type in detector.media_types
-            ]
-            for chunk in _chunks(todo, self.batch_size):
-                batch: list[Item] = [nodes[i] for i in chunk]  # type: ignore[misc]
-                for i, out in zip(chunk, _safe_batch(detector, batch), strict=True):
-                    if isinstance(out, WinnowError):
-                        errors[i] = out
-                    else:
-                        results[i].append(out)
         # Lift findings from derived nodes to their parents, deepest first.
         for j in sorted(parents, reverse=True):
             parent, derived = parents[j]
@@ -141,6 +170,66 @@ class Pipeline:
                 continue
             results[parent].extend(_lift(r, derived) for r in results[j])
         return results[: len(items)]
+
+    def _start_detectors(
+        self, nodes: Sequence[Item | None], frontier: Sequence[int], errors: dict[int, WinnowError]
+    ) -> Callable[[], list[list[tuple[int, DetectorResult | WinnowError]]]]:
+        """Start every detector on the ``frontier`` nodes (on the pool when ``threads`` allows
+        more than one); the returned call waits for them and gives each one's results."""
+        work: list[tuple[Detector, list[tuple[int, Item]]]] = []
+        for detector in self.detectors:
+            todo = [
+                (i, node)
+                for i in frontier
+                if (node := nodes[i]) is not None and i not in errors
+                and node.media_type in detector.media_types
+            ]  # fmt: skip
+            if todo:
+                work.append((detector, todo))
+
+        def run(
+            job: tuple[Detector, list[tuple[int, Item]]],
+        ) -> list[tuple[int, DetectorResult | WinnowError]]:
+            detector, todo = job
+            out: list[tuple[int, DetectorResult | WinnowError]] = []
+            for start in range(0, len(todo), self.batch_size):
+                chunk = todo[start : start + self.batch_size]
+                batch = [item for _, item in chunk]
+                out.extend(zip((i for i, _ in chunk), _safe_batch(detector, batch), strict=True))
+            return out
+
+        pool = self._get_pool() if len(work) > 1 else None
+        if pool is None:
+            return lambda: [run(job) for job in work]
+        futures = [pool.submit(run, job) for job in work]
+        return lambda: [f.result() for f in futures]
+
+    def _load(self, content: Content) -> Item | WinnowError:
+        try:
+            return load_content(content, self.limits)
+        except WinnowError as exc:
+            return exc
+
+    def _map(self, call: Callable[[U], T], args: Sequence[U]) -> list[T]:
+        """``[call(a) for a in args]``, up to ``threads`` at once; results in ``args``' order."""
+        pool = self._get_pool() if len(args) > 1 else None
+        if pool is None:
+            return [call(a) for a in args]
+        return list(pool.map(call, args))
+
+    def _get_pool(self) -> ThreadPoolExecutor | None:
+        """The pool, made on first use; None when ``threads`` allows one thing at a time.
+
+        Only the calling thread waits on the pool's work (pool threads never submit to it), so
+        concurrent :meth:`run` calls share it without risk of deadlock.
+        """
+        workers = self.threads or os.cpu_count() or 1
+        if workers == 1:
+            return None
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(workers, "winnow-pipeline")
+            return self._pool
 
     def _extract(
         self,
