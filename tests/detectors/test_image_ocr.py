@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from tests.conftest import encode, photo_like
+from tests.conftest import SHARED, encode, photo_like
 from winnow.detectors.image_ocr import OcrText
 from winnow.detectors.text_rules import ContactSpamRules
 from winnow.pipeline import Pipeline
@@ -35,7 +35,7 @@ def test_gate_skips_flat_and_smooth_images_without_loading_ocr() -> None:
     flat = image_item(np.full((400, 600, 3), 200, np.uint8))
     smooth = image_item(photo_like(600, 400, seed=3))
     assert ocr.extract_batch([flat, smooth]) == [[], []]
-    assert ocr.gated_out == 2 and ocr._engine is None
+    assert ocr.gated_out == 2 and ocr._engines == {}
     assert ocr.wants_ocr(image_item(meme([("Hello there", (50, 50))])))
 
 
@@ -74,7 +74,31 @@ def test_boxes_scale_to_source_size() -> None:
             return Out()
 
     ocr = OcrText(min_tiles=0)
-    ocr._engine = FakeEngine()
+    ocr._engines[ocr.max_side] = FakeEngine()
     item = image_item(np.zeros((100, 200, 3), np.uint8))
     scaled = ImageItem(item.ref, item.pixels, (400, 200))
     assert ocr.read(scaled) == [("hi", 0.9, (20, 40, 220, 80))]
+
+
+@pytest.mark.model
+@pytest.mark.data
+def test_coarse_detector_stops_busy_photos_and_passes_captions() -> None:
+    # Busy real photos pass the stroke gate; the text detector at 480 px finds no region in
+    # them, so the full OCR pass (~4x the CPU) is skipped. A caption over the same photo is
+    # found and read.
+    root = SHARED / "data/media/hash-vectors/pdq/data/reg-test-input"
+    busy = [
+        np.asarray(Image.open(root / name).convert("RGB").resize((1155, 866)))
+        for name in ("labelme-subset/q1050.jpg", "dih/bridge-1-original.jpg")
+    ]
+    ocr = OcrText()
+    items = [image_item(p) for p in busy]
+    assert all(ocr.wants_ocr(item) for item in items)
+    assert ocr.extract_batch(items) == [[], []]
+    assert ocr.gated_out == 2 and ocr.coarse_out == 2
+    captioned = Image.fromarray(busy[0])
+    ImageDraw.Draw(captioned).text((60, 80), "Call 415 555 0199 now", font=font(40),
+                                   fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))  # fmt: skip
+    (derived,) = ocr.extract_batch([image_item(np.asarray(captioned))])
+    assert any("0199" in d.item.text for d in derived), derived  # type: ignore[union-attr]
+    assert ocr.coarse_out == 2

@@ -9,13 +9,23 @@ box is tight evidence, and a reviewer sees exactly which caption was flagged. Th
 number broken over two lines is read as two halves (each still scored for handles, links and
 solicitations).
 
-Gate: images first pass :func:`winnow.media.textgate.stroke_tiles` (a few ms of numpy); images
-with fewer than ``min_tiles`` stroke-like tiles (flat, smooth or blurry pictures) skip OCR.
+Gate, in two stages, so images without text don't pay for OCR:
+
+1. :func:`winnow.media.textgate.stroke_tiles` (a few ms of numpy): images with fewer than
+   ``min_tiles`` stroke-like tiles (flat, smooth or blurry pictures) skip OCR. Busy photos
+   (foliage, gravel, crowds) pass it.
+2. The text detector alone, at ``coarse_side`` px (480: ~80 ms of CPU on a 1-MP image against
+   ~385 ms for a full pass at 960): no text region found, no OCR. Only images with a region
+   get the full pass (detector at ``max_side`` and recogniser). Measured on 24 1-MP photos and
+   31 captions (fonts 14-60 px, random colours) that pass stage 1: 3 of the 4 busy photos
+   stopped here; 29 of the 30 captions the full pass reads were kept (the lost one: 16 px).
+
 Settings that keep OCR offline and fast (MODELS.md): ``Det.limit_type="max"``,
 ``Det.limit_side_len=960``, default language and model (others download), no angle classifier.
 
 Options (``detector_options["image.ocr"]``): ``max_side`` (960), ``min_tiles`` (1; 0 turns
-the gate off), ``min_score`` (0.5, recogniser confidence below which a line is dropped).
+stage 1 off), ``coarse_side`` (480; 0 turns stage 2 off), ``min_score`` (0.5, recogniser
+confidence below which a line is dropped).
 """
 
 from __future__ import annotations
@@ -47,20 +57,24 @@ class OcrText(Extractor):
     )
 
     def __init__(self, max_side: int = 960, min_tiles: int = 1, min_score: float = 0.5,
-                 threads: int = 0) -> None:  # fmt: skip
+                 threads: int = 0, coarse_side: int = 480) -> None:  # fmt: skip
         self.max_side, self.min_tiles, self.min_score = max_side, min_tiles, min_score
-        self.threads = threads
-        self._engine: Any = None
-        self.gated_out = 0  # images the gate skipped (for benchmarks and logs)
+        self.threads, self.coarse_side = threads, coarse_side
+        self._engines: dict[int, Any] = {}
+        self.gated_out = 0  # images a gate stage skipped (for benchmarks and logs)
+        self.coarse_out = 0  # of which stage 2 (the coarse text detector) skipped
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         o = settings.detector_options.get(cls.name, {})
         return cls(int(o.get("max_side", 960)), int(o.get("min_tiles", 1)),
-                   float(o.get("min_score", 0.5)), settings.threads)  # fmt: skip
+                   float(o.get("min_score", 0.5)), settings.threads,
+                   int(o.get("coarse_side", 480)))  # fmt: skip
 
-    def engine(self) -> Any:
-        if self._engine is None:
+    def engine(self, side: int | None = None) -> Any:
+        """The RapidOCR engine whose detector reads images at ``side`` px (``max_side``)."""
+        side = side or self.max_side
+        if side not in self._engines:
             try:
                 from rapidocr import RapidOCR
             except ImportError as exc:
@@ -70,18 +84,27 @@ class OcrText(Extractor):
                 ) from None
             params: dict[str, Any] = {
                 "Det.limit_type": "max",
-                "Det.limit_side_len": self.max_side,
+                "Det.limit_side_len": side,
                 "Global.log_level": "error",
                 "Global.text_score": self.min_score,
             }
             if self.threads > 0:
                 params["EngineConfig.onnxruntime.intra_op_num_threads"] = self.threads
-            self._engine = RapidOCR(params=params)
-        return self._engine
+            self._engines[side] = RapidOCR(params=params)
+        return self._engines[side]
 
     def wants_ocr(self, item: ImageItem) -> bool:
-        """The gate: may this image contain text?"""
+        """The gate's first stage: may this image contain text?"""
         return self.min_tiles <= 0 or stroke_tiles(item.pixels) >= self.min_tiles
+
+    def has_text_regions(self, item: ImageItem) -> bool:
+        """The gate's second stage: does the text detector find a region at ``coarse_side``?"""
+        if self.coarse_side <= 0 or max(item.width, item.height) <= self.coarse_side:
+            return True  # no cheaper look than the full one
+        engine = self.engine(self.coarse_side)
+        out = engine(np.ascontiguousarray(item.pixels[:, :, ::-1]), use_det=True, use_cls=False,
+                     use_rec=False)  # fmt: skip
+        return out.boxes is not None and len(out.boxes) > 0
 
     def extract_batch(self, items: Sequence[Item]) -> list[list[Derived]]:
         self.check_media(items)
@@ -108,6 +131,10 @@ class OcrText(Extractor):
     def _extract(self, item: ImageItem) -> list[Derived]:
         if not self.wants_ocr(item):
             self.gated_out += 1
+            return []
+        if not self.has_text_regions(item):
+            self.gated_out += 1
+            self.coarse_out += 1
             return []
         return [
             Derived(text_item(text, _LIMITS), Locator("box", box=box), "ocr")
