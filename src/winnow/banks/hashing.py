@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from winnow.errors import DetectorError, InputError
+from winnow.banks.pdqcore import pdq_bits, pdq_floats
+from winnow.errors import InputError
 
 __all__ = [
     "HASH_SIDE",
@@ -110,25 +111,14 @@ def _prepare(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     return np.asarray(img, dtype=np.uint8)
 
 
-def _pdqhash() -> object:
-    try:
-        import pdqhash
-    except ImportError as exc:
-        raise DetectorError(
-            f"pdqhash cannot be imported ({exc}); pip install pdqhash==0.2.8"
-        ) from None
-    return pdqhash
-
-
 def _pack(bits: npt.NDArray[Any]) -> bytes:
     return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes()
 
 
 def pdq_hash(pixels: npt.NDArray[np.uint8]) -> PdqHash:
     """The PDQ hash of an RGB uint8 image (height, width, 3)."""
-    module = _pdqhash()
-    bits, quality = module.compute(_prepare(pixels))  # type: ignore[attr-defined]
-    return PdqHash(_pack(bits), int(quality))
+    value, quality = pdq_bits(_prepare(pixels))
+    return PdqHash(value, quality)
 
 
 def pdq_variants(pixels: npt.NDArray[np.uint8]) -> list[PdqHash]:
@@ -187,12 +177,12 @@ _TRANSPOSED_VARIANT = (6, 3, 1, 7)
 
 
 def _compute_variants(pixels: npt.NDArray[np.uint8]) -> list[PdqHash]:
-    module = _pdqhash()
-    prepared = _prepare(pixels)
     out: list[PdqHash | None] = [None] * len(VARIANTS)
-    for flip, plain, transposed in zip(_FLIPS, _FLIP_VARIANT, _TRANSPOSED_VARIANT, strict=True):
-        dct, quality = module.compute_float(np.ascontiguousarray(flip(prepared)))  # type: ignore[attr-defined]
-        dct = np.asarray(dct, dtype=np.float64)
+    floats = pdq_floats(_prepare(pixels), _FLIPS)
+    for (dct32, quality), plain, transposed in zip(
+        floats, _FLIP_VARIANT, _TRANSPOSED_VARIANT, strict=True
+    ):
+        dct = np.asarray(dct32, dtype=np.float64)
         median = np.median(dct)
         out[plain] = PdqHash(_pack(dct > median), int(quality), VARIANTS[plain])
         out[transposed] = PdqHash(
