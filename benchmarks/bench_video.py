@@ -94,21 +94,96 @@ import resource, sys, time
 from winnow.pipeline import Pipeline
 from winnow.settings import Settings
 from winnow.types import Content
-p = Pipeline.from_settings(Settings(detectors=["video.frames", "image.qr"], threads=2))
+names = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] else None
+settings = Settings(threads=2) if names is None else Settings(detectors=names, threads=2)
+p = Pipeline.from_settings(settings)
 t = time.perf_counter(); o = p.check(Content("long", path=sys.argv[1]))
 assert o.decision is not None, o.error
-print(f"{time.perf_counter() - t:.1f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+segments = len(o.decision.segments)
+print(f"{time.perf_counter() - t:.1f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} {segments}")
 """
 
 
-def memory(path: Path, seconds: int) -> None:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True,
+def speech_clip(path: Path, seconds: int) -> Path:
+    """``seconds`` of the 720p benchmark picture with the JFK clip, looped, as its AAC sound."""
+    if path.exists():
+        return path
+    import av
+
+    from winnow.media.audio import read_pcm
+    from winnow.media.load import load_content
+    from winnow.settings import Limits
+    from winnow.types import Content
+
+    jfk = REPO.parent / "shared" / "data" / "media" / "speech" / "tests" / "jfk.flac"
+    item = load_content(Content("jfk", path=str(jfk)), Limits())
+    pcm = read_pcm(item, Limits())  # type: ignore[arg-type]
+    silent = clip(path.with_suffix(".silent.mp4"), seconds)
+    with av.open(str(silent)) as src, av.open(str(path), "w", format="mp4") as out:
+        video_in = src.streams.video[0]
+        video_out = out.add_stream_from_template(video_in)
+        audio = out.add_stream("aac", rate=16000)
+        audio.layout = "mono"
+        for packet in src.demux(video_in):
+            if packet.dts is None:
+                continue
+            packet.stream = video_out
+            out.mux(packet)
+        wave = np.tile(pcm, int(seconds * 16000 // pcm.size) + 1)[: seconds * 16000]
+        for k, start in enumerate(range(0, wave.size, 1024)):
+            piece = np.zeros(1024, np.float32)
+            piece[: wave[start : start + 1024].size] = wave[start : start + 1024]
+            frame = av.AudioFrame.from_ndarray(piece.reshape(1, -1), format="flt", layout="mono")
+            frame.sample_rate, frame.pts = 16000, k * 1024
+            for packet in audio.encode(frame):
+                out.mux(packet)
+        for packet in audio.encode():
+            out.mux(packet)
+    return path
+
+
+def repeat(path: Path, source: Path, times: int) -> Path:
+    """``source``'s packets ``times`` over, timestamps shifted: a long file in seconds, not the
+    hours a long encode takes. Decoding it is decoding a real long file."""
+    if path.exists():
+        return path
+    import av
+
+    with av.open(str(source)) as src:  # each stream's span: first dts to last dts + duration
+        first: dict[int, int] = {}
+        end: dict[int, int] = {}
+        for packet in src.demux():
+            if packet.dts is not None:
+                i = packet.stream.index
+                first.setdefault(i, packet.dts)
+                end[i] = max(end.get(i, 0), packet.dts + (packet.duration or 0))
+        spans = {i: end[i] - first[i] for i in first}
+    with av.open(str(path), "w", format="mp4") as out:
+        outs: dict[int, object] = {}
+        for k in range(times):
+            with av.open(str(source)) as src:
+                if not outs:
+                    outs = {s.index: out.add_stream_from_template(s) for s in src.streams}
+                for packet in src.demux():
+                    if packet.dts is None:
+                        continue
+                    shift = k * spans[packet.stream.index]
+                    packet.pts = None if packet.pts is None else packet.pts + shift
+                    packet.dts += shift
+                    packet.stream = outs[packet.stream.index]
+                    out.mux(packet)
+    return path
+
+
+def memory(path: Path, seconds: int, detectors: str) -> None:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), detectors], capture_output=True,
                          text=True, check=True, cwd=REPO)  # fmt: skip
-    wall, rss = out.stdout.split()
+    wall, rss, segments = out.stdout.split()
     size = path.stat().st_size / 1e6
     print(
-        f"memory: {seconds / 60:.0f} min 720p ({size:.0f} MB) video.frames + image.qr: "
-        f"peak RSS {rss} MB, {wall} s"
+        f"memory: {seconds / 60:.0f} min 720p ({size:.0f} MB), detectors "
+        f"{detectors or 'default'}: peak RSS {rss} MB, {wall} s "
+        f"({seconds / float(wall):.1f}x real time), {segments} segments"
     )
 
 
@@ -117,15 +192,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--long-minutes", type=int, default=10)
     parser.add_argument("--skip", nargs="*", default=[], choices=["visual", "speech", "memory"])
+    parser.add_argument(
+        "--memory-detectors",
+        default="video.frames,image.qr",
+        help="comma-separated detectors for the memory run; empty: the default pipeline",
+    )
+    parser.add_argument("--keep", type=Path, help="keep/reuse the clips in this folder")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="winnow-bench-"))
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="winnow-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
     if "visual" not in args.skip:
         visual(clip(folder / "clip.mp4", args.seconds), args.seconds)
     if "speech" not in args.skip:
         speech()
     if "memory" not in args.skip:
-        long = args.long_minutes * 60
-        memory(clip(folder / "long.mp4", long), long)
+        minute = speech_clip(folder / "minute.mp4", 60)
+        long = repeat(folder / f"long-{args.long_minutes}.mp4", minute, args.long_minutes)
+        memory(long, args.long_minutes * 60, args.memory_detectors)
 
 
 if __name__ == "__main__":
