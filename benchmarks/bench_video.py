@@ -143,41 +143,45 @@ def speech_clip(path: Path, seconds: int) -> Path:
 
 
 def repeat(path: Path, source: Path, times: int) -> Path:
-    """``source``'s packets ``times`` over, timestamps shifted: a long file in seconds, not the
-    hours a long encode takes. Decoding it is decoding a real long file."""
+    """``source``'s packets ``times`` over, timestamps shifted by its length in whole seconds:
+    a long file in seconds, not the hours a long encode takes; decoding it is decoding a real
+    long file. An audio packet that would overlap the previous copy's last one is dropped (the
+    encoder's priming), so the sound lasts exactly as long as the picture."""
     if path.exists():
         return path
     import av
 
-    with av.open(str(source)) as src:  # each stream's span: first dts to last dts + duration
-        first: dict[int, int] = {}
-        end: dict[int, int] = {}
-        for packet in src.demux():
-            if packet.dts is not None:
-                i = packet.stream.index
-                first.setdefault(i, packet.dts)
-                end[i] = max(end.get(i, 0), packet.dts + (packet.duration or 0))
-        spans = {i: end[i] - first[i] for i in first}
     with av.open(str(path), "w", format="mp4") as out:
         outs: dict[int, object] = {}
+        last: dict[int, int] = {}
         for k in range(times):
             with av.open(str(source)) as src:
                 if not outs:
                     outs = {s.index: out.add_stream_from_template(s) for s in src.streams}
+                seconds = round(float(src.duration) / 1_000_000)
                 for packet in src.demux():
                     if packet.dts is None:
                         continue
-                    shift = k * spans[packet.stream.index]
+                    index = packet.stream.index
+                    shift = int(k * seconds / packet.time_base)
+                    if packet.dts + shift <= last.get(index, -(2**62)) or (
+                        packet.stream.type == "audio"
+                        and (packet.pts or 0) + (packet.duration or 0) > seconds / packet.time_base
+                    ):
+                        continue
                     packet.pts = None if packet.pts is None else packet.pts + shift
                     packet.dts += shift
-                    packet.stream = outs[packet.stream.index]
+                    last[index] = packet.dts
+                    packet.stream = outs[index]
                     out.mux(packet)
     return path
 
 
 def memory(path: Path, seconds: int, detectors: str) -> None:
     out = subprocess.run([sys.executable, "-c", CHILD, str(path), detectors], capture_output=True,
-                         text=True, check=True, cwd=REPO)  # fmt: skip
+                         text=True, cwd=REPO)  # fmt: skip
+    if out.returncode:
+        raise SystemExit(f"memory run failed:\n{out.stderr[-3000:]}")
     wall, rss, segments = out.stdout.split()
     size = path.stat().st_size / 1e6
     print(
