@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -123,3 +124,17 @@ def test_soundtrack_is_read_as_16khz_mono(clip: bytes) -> None:
     assert abs(int(np.argmax(spectrum)) - 440) <= 2  # 1 s window: bins are 1 Hz
     with pytest.raises(LimitExceededError, match="MAX_AUDIO_SECONDS"):
         read_pcm(item, Limits(max_audio_seconds=2))
+
+
+def test_sound_a_little_longer_than_probed_is_read_far_longer_is_refused(clip: bytes) -> None:
+    # Encoder priming and padding make decoded sound run a few ms past the probed duration
+    # (a 60-minute file decoded to 3600.03 s): within 1% it is read. A probe that lied by more
+    # (here it claims 1 s of a 4 s soundtrack) is caught while decoding.
+    item = load_content(Content("c", data=clip), Limits())
+    assert isinstance(item, VideoItem)
+    decoded = read_pcm(item, Limits()).size / SAMPLE_RATE
+    exact = replace(item, info=replace(item.info, duration=decoded - 0.02))
+    assert read_pcm(exact, Limits(max_audio_seconds=decoded - 0.02)).size > 0
+    lied = replace(item, info=replace(item.info, duration=1.0))
+    with pytest.raises(LimitExceededError, match="runs past 2 s"):
+        read_pcm(lied, Limits(max_audio_seconds=2))

@@ -34,7 +34,10 @@ def read_pcm(item: AudioItem | VideoItem, limits: Limits) -> npt.NDArray[np.floa
         )
     import av
 
-    cap = int(limits.max_audio_seconds * SAMPLE_RATE)
+    # The probed duration was checked above; decoding may yield a little more (encoder priming
+    # and padding: a remuxed 60-minute file decoded to 3600.03 s), which is not what the limit
+    # is for. Past 1% more, the probe was wrong and the file is refused.
+    cap = int((limits.max_audio_seconds * 1.01 + 1.0) * SAMPLE_RATE)
     source: bytes | str = item.data if item.data is not None else (item.path or "")
     clock = DecodeClock(limits.max_decode_seconds, name)
     chunks: list[npt.NDArray[np.int16]] = []
