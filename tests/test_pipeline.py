@@ -1,12 +1,17 @@
 import threading
 import time
 from collections.abc import Sequence
+from typing import ClassVar
 
+import numpy as np
+
+from tests.conftest import encode
 from tests.fakes import ImageCounter, KeywordDetector
+from winnow.detectors.base import Detector
 from winnow.errors import DecodeError, DetectorError, InputError
 from winnow.pipeline import Pipeline
 from winnow.policy import default_policy
-from winnow.types import Content, DetectorResult, Item, Verdict
+from winnow.types import Content, DetectorResult, ImageItem, Item, MediaType, Signal, Verdict
 
 
 def make(batch_size: int = 64) -> tuple[Pipeline, KeywordDetector, ImageCounter]:
@@ -86,19 +91,23 @@ def test_extractor_findings_are_lifted_to_the_parent_with_the_box(benign_png: by
     assert text.decision is not None and text.decision.verdict is Verdict.ALLOW
 
 
-class _Waiter(KeywordDetector):
-    """Waits at a barrier shared with another detector, then fails items containing 'BOTH'."""
+class _Waiter(Detector):
+    """An image detector that waits at a barrier shared with another, then fails 1-pixel-high
+    images and scores the others ``hate`` 0.95."""
+
+    version: ClassVar[str] = "1"
+    media_types: ClassVar[frozenset[MediaType]] = frozenset({MediaType.IMAGE})
+    labels: ClassVar[tuple[str, ...]] = ("hate",)
 
     def __init__(self, name: str, barrier: threading.Barrier, delay: float) -> None:
-        super().__init__()
         self.name, self.barrier, self.delay = name, barrier, delay  # type: ignore[misc]
 
     def detect_batch(self, items: Sequence[Item]) -> list[DetectorResult]:
         self.barrier.wait()
         time.sleep(self.delay)  # the first detector finishes last
-        if any("BOTH" in getattr(item, "text", "") for item in items):
+        if any(isinstance(item, ImageItem) and item.height == 1 for item in items):
             raise RuntimeError(f"{self.name} failed")
-        return super().detect_batch(items)
+        return [self.result([Signal("hate", 0.95)]) for _ in items]
 
 
 def _waiters(threads: int, timeout: float = 5.0) -> Pipeline:
@@ -107,25 +116,40 @@ def _waiters(threads: int, timeout: float = 5.0) -> Pipeline:
     return Pipeline([first, second], default_policy(), threads=threads)
 
 
-def test_detectors_run_concurrently_and_merge_in_detector_order() -> None:
-    contents = [
-        Content("h", text="HATEFUL"),
-        Content("b", text="BOTH fail"),
-        Content("f", text="ok"),
-    ]
-    hate, both, fine = _waiters(threads=2).run(contents)
+def test_detectors_run_concurrently_and_merge_in_detector_order(benign_png: bytes) -> None:
+    thin = encode(np.zeros((1, 5, 3), dtype=np.uint8))
+    hate, both = _waiters(threads=2).run([Content("h", data=benign_png), Content("t", data=thin)])
     # Both detectors met at the barrier, so they ran at once; results follow detector order,
     # not finishing order, and the first detector's error is the one reported.
     assert hate.decision is not None and hate.decision.verdict is Verdict.BLOCK
     assert [r.detector for r in hate.results] == ["test.first", "test.second"]
     assert isinstance(both.error, DetectorError) and "test.first failed" in str(both.error)
-    assert fine.decision is not None and fine.decision.verdict is Verdict.ALLOW
 
 
-def test_one_thread_runs_detectors_one_after_another() -> None:
+def test_one_thread_runs_detectors_one_after_another(benign_png: bytes) -> None:
     # The same barrier cannot be passed by one thread: every item fails (the check above can).
-    outs = _waiters(threads=1, timeout=0.2).run([Content("h", text="HATEFUL")])
+    outs = _waiters(threads=1, timeout=0.2).run([Content("h", data=benign_png)])
     assert isinstance(outs[0].error, DetectorError) and "BrokenBarrierError" in str(outs[0].error)
+
+
+class _Traced(KeywordDetector):
+    """Records the thread each batch ran on."""
+
+    def __init__(self, threads: list[str]) -> None:
+        super().__init__()
+        self.threads = threads
+
+    def detect_batch(self, items: Sequence[Item]) -> list[DetectorResult]:
+        self.threads.append(threading.current_thread().name)
+        return super().detect_batch(items)
+
+
+def test_text_batches_run_detectors_one_after_another() -> None:
+    # Text detectors are either microseconds or multi-threaded themselves: no pool for them.
+    threads: list[str] = []
+    pipe = Pipeline([_Traced(threads), _Traced(threads)], default_policy(), threads=2)
+    pipe.run([Content("a", text="x"), Content("b", text="y")])
+    assert threads == [threading.current_thread().name] * 2
 
 
 def test_contents_are_loaded_concurrently_and_stay_in_order(benign_png: bytes) -> None:
