@@ -36,7 +36,17 @@ if TYPE_CHECKING:
     from winnow.store.jobs_sql import SqlJobStore
     from winnow.tenancy import TenantPipelines
 
-__all__ = ["APP_VERSION", "QUEUE", "JobEngine", "default_worker_id", "system_database_url"]
+__all__ = [
+    "APP_VERSION",
+    "DRAIN_SECONDS",
+    "QUEUE",
+    "JobEngine",
+    "default_worker_id",
+    "system_database_url",
+]
+
+DRAIN_SECONDS = 10
+"""How long a stopping engine lets the workflows running in it finish."""
 
 QUEUE = "winnow-jobs"
 APP_VERSION = "winnow-jobs-1"
@@ -158,23 +168,38 @@ class JobEngine:
             raise
 
     def stop(self) -> None:
-        """Stop DBOS; jobs in flight stay pending and resume when this worker id starts again."""
+        """Stop DBOS. Workflows running here get up to :data:`DRAIN_SECONDS` to finish (a job
+        marked completed still records its last step); those still running then stay pending
+        and resume when this worker id starts again."""
         if not self.started:
             return
         self._stop.set()
         if self._watcher is not None:
             self._watcher.join(timeout=10)
             self._watcher = None
-        self._teardown()
+        self._teardown(drain=self._running_here())
 
-    def _teardown(self) -> None:
+    def _running_here(self) -> bool:
+        from dbos import DBOS
+
+        try:
+            return bool(DBOS.list_workflows(status="PENDING", executor_id=self.worker_id,
+                                            limit=1, load_input=False, load_output=False))  # fmt: skip
+        except Exception:  # the database is gone: nothing could finish anyway
+            return False
+
+    def _teardown(self, drain: bool = False) -> None:
         global _running
         from dbos import DBOS
 
         from winnow.jobs import workflow
 
         try:
-            DBOS.destroy(destroy_registry=False)
+            # DBOS waits for this process's active workflows (polling each second) only when
+            # asked: otherwise one still recording its last step retries against a database
+            # that may be gone, and keeps the process from exiting.
+            DBOS.destroy(destroy_registry=False,
+                         workflow_completion_timeout_sec=DRAIN_SECONDS if drain else 0)  # fmt: skip
         finally:
             workflow.install(None)
             self.started = False
