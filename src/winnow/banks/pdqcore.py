@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from winnow.errors import DetectorError
 
-__all__ = ["Luma", "hash_luma", "luma", "native", "pdq_bits", "pdq_floats"]
+__all__ = ["Luma", "luma", "native", "pdq_bits", "pdq_floats"]
 
 Luma = npt.NDArray[np.float32]
 
@@ -135,14 +135,6 @@ def _load_native() -> _Native | None:
     if not np.array_equal(got_floats, np.asarray(floats, dtype=np.float32)):
         return None
     return candidate
-
-
-def hash_luma(gray: Luma) -> tuple[bytes, int]:
-    """PDQ hash (32 bytes) and quality of a luma image from :func:`luma` (overwritten)."""
-    fast = native()
-    if fast is None:
-        raise DetectorError("the native PDQ path is unavailable; use pdq_bits")
-    return fast.hash(gray)
 
 
 def pdq_bits(pixels: npt.NDArray[np.uint8]) -> tuple[bytes, int]:
