@@ -194,8 +194,7 @@ class Pipeline:
         ) -> list[tuple[int, DetectorResult | WinnowError]]:
             detector, todo = job
             out: list[tuple[int, DetectorResult | WinnowError]] = []
-            for start in range(0, len(todo), self.batch_size):
-                chunk = todo[start : start + self.batch_size]
+            for chunk in _chunks(todo, self.batch_size):
                 batch = [item for _, item in chunk]
                 out.extend(zip((i for i, _ in chunk), _safe_batch(detector, batch), strict=True))
             return out
@@ -326,9 +325,9 @@ def _lift(result: DetectorResult, derived: Derived) -> DetectorResult:
     return DetectorResult(result.detector, result.version, signals, info)
 
 
-def _chunks(indices: list[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(indices), size):
-        yield indices[start : start + size]
+def _chunks(values: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _isolate(component: Component, exc: Exception) -> WinnowError:
