@@ -100,12 +100,7 @@ class SqlConfigStore(ConfigStore):
     ) -> StoredPolicy:
         now = time.time()
         with self.store._write() as conn:
-            taken = conn.execute(
-                sa.select(policies.c.version).where(
-                    policies.c.tenant == tenant, policies.c.version == version
-                )
-            ).first()
-            if taken is not None:
+            if _exists(conn, policies.c.version, tenant, version):
                 raise ConflictError(
                     f"policy version {version!r} exists already; versions never change: "
                     "send the change as a new version"
@@ -146,14 +141,8 @@ class SqlConfigStore(ConfigStore):
 
     def activate_policy(self, tenant: str, version: str | None) -> bool:
         with self.store._write() as conn:
-            if version is not None:
-                exists = conn.execute(
-                    sa.select(policies.c.version).where(
-                        policies.c.tenant == tenant, policies.c.version == version
-                    )
-                ).first()
-                if exists is None:
-                    return False
+            if version is not None and not _exists(conn, policies.c.version, tenant, version):
+                return False
             self._bump(conn, tenant, active_policy=version)
         return True
 
@@ -232,12 +221,7 @@ class SqlConfigStore(ConfigStore):
     def create_bank(self, tenant: str, bank: Bank) -> StoredBank:
         now = time.time()
         with self.store._write() as conn:
-            taken = conn.execute(
-                sa.select(hash_banks.c.name).where(
-                    hash_banks.c.tenant == tenant, hash_banks.c.name == bank.name
-                )
-            ).first()
-            if taken is not None:
+            if _exists(conn, hash_banks.c.name, tenant, bank.name):
                 raise ConflictError(f"bank {bank.name!r} exists already; pick another name")
             conn.execute(
                 hash_banks.insert().values(
@@ -295,12 +279,7 @@ class SqlConfigStore(ConfigStore):
     ) -> int | None:
         now = time.time()
         with self.store._write() as conn:
-            exists = conn.execute(
-                sa.select(hash_banks.c.name).where(
-                    hash_banks.c.tenant == tenant, hash_banks.c.name == bank
-                )
-            ).first()
-            if exists is None:
+            if not _exists(conn, hash_banks.c.name, tenant, bank):
                 return None
             have = {  # the bank's rows among these values only (the unique index), not all of it
                 (r.kind, r.value)
@@ -362,6 +341,12 @@ class SqlConfigStore(ConfigStore):
             if gone:
                 self._bump(conn, tenant)
         return bool(gone)
+
+
+def _exists(conn: Connection, key: sa.Column[str], tenant: str, value: str) -> bool:
+    """Whether ``key``'s table has a row of ``tenant`` whose ``key`` is ``value``."""
+    query = sa.select(key).where(key.table.c.tenant == tenant, key == value)
+    return conn.execute(query).first() is not None
 
 
 def _policy(row: RowMapping, active: bool) -> StoredPolicy:
