@@ -41,12 +41,15 @@ def _data_options(f: Any) -> Any:
               default=Path(".cache/winnow"), show_default=True, help="Embedding cache.")  # fmt: skip
 @click.option("--semantic-cap", default=2500, show_default=True,
               help="Rows per source for the encoder heads.")  # fmt: skip
+@click.option("--encoder-layers", default=None, type=click.IntRange(1, 12),
+              help="Encoder layers the heads read (default: as TrainConfig).")  # fmt: skip
 def text(
     data_dir: Path,
     seed_dir: Path,
     out: Path | None,
     cache_dir: Path,
     semantic_cap: int,
+    encoder_layers: int | None,
 ) -> None:
     """Train the text model: lexical and encoder heads, calibration, gate."""
     from winnow.errors import ConfigError
@@ -62,6 +65,8 @@ def text(
         cache_dir=cache_dir,
         semantic_cap=semantic_cap,
     )
+    if encoder_layers is not None:
+        cfg.encoder_layers = encoder_layers
     meta = train_text_model(cfg)
     click.echo(f"trained {meta['version']} → {cfg.out_dir}", err=True)
 

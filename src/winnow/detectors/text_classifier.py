@@ -64,7 +64,7 @@ class TextClassifier(Detector):
         if settings.threads:
             from winnow.text.encoder import Encoder
 
-            model.attach_encoder(Encoder(threads=settings.threads))
+            model.attach_encoder(Encoder(threads=settings.threads, layers=model.encoder_layers))
         if "evidence_floor" in options:
             floors = dict.fromkeys(model.categories, float(options["evidence_floor"]))
         else:

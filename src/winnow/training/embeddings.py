@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from winnow.text.encoder import ENCODER_NAME, MAX_CHARS, Encoder
+from winnow.text.encoder import FULL_LAYERS, MAX_CHARS, Encoder, encoder_name
 from winnow.text.preprocess import clean
 
 __all__ = ["EmbeddingCache"]
@@ -19,9 +19,10 @@ def _key(text: str) -> str:
 
 
 class EmbeddingCache:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, layers: int = FULL_LAYERS) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / (ENCODER_NAME.replace("/", "_") + ".npz")
+        self.layers = layers
+        self.path = directory / (encoder_name(layers).replace("/", "_") + ".npz")
         self._vectors: dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as data:
@@ -47,7 +48,7 @@ class EmbeddingCache:
             {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
         )
         if missing:
-            self._encoder = self._encoder or Encoder()
+            self._encoder = self._encoder or Encoder(cache_size=0, layers=self.layers)
             for start in range(0, len(missing), batch):
                 chunk = missing[start : start + batch]
                 vecs = self._encoder.encode([t for _, t in chunk])

