@@ -76,18 +76,22 @@ class TextClassifier(Detector):
         texts = [item.text for item in items if isinstance(item, TextItem)]
         languages = [detect_language(t)[0] for t in texts]
         prediction = self.model.predict(texts, languages)
+        scores = [
+            {c: float(prediction.scores[i, k]) for k, c in enumerate(self.model.categories)}
+            for i in range(len(texts))
+        ]
+        flagged = [
+            [c for c, score in row.items() if score >= self.evidence_floors.get(c, 2.0)]
+            for row in scores
+        ]
+        spans = self.model.explain_many(texts, flagged)
         results = []
         for i, text in enumerate(texts):
-            scores = {
-                c: float(prediction.scores[i, k]) for k, c in enumerate(self.model.categories)
-            }
-            flagged = [
-                c for c, score in scores.items() if score >= self.evidence_floors.get(c, 2.0)
-            ]
-            spans = self.model.explain(text, flagged) if flagged else {}
             signals = [
-                Signal(c, round(score, 4), _evidence(text, spans.get(c)) if c in spans else ())
-                for c, score in scores.items()
+                Signal(
+                    c, round(score, 4), _evidence(text, spans[i].get(c)) if c in spans[i] else ()
+                )
+                for c, score in scores[i].items()
             ]
             results.append(self.result(signals, language=languages[i]))
         return results
