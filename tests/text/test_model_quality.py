@@ -50,6 +50,7 @@ BENIGN = [
     "我是回族，今天开斋节，祝大家节日快乐。",
     "Ich bin Muslim und heute beginnt der Ramadan.",
     "What a lovely day in the park with the kids.",
+    "Thanks for fixing my bike, you're a brilliant mechanic.",
 ]
 
 HARMFUL = [
@@ -60,6 +61,8 @@ HARMFUL = [
     ),
     ("I don't want to be alive anymore, I've written my goodbye letters tonight.", "self-harm"),
     ("You are a worthless idiot and everyone at school hates you.", "harassment"),
+    # A 3-layer encoder scored this 0.46 and let it through (docs/model-card-text.md).
+    ("You are a worthless idiot.", "harassment"),
     ("河南人都是骗子，滚出我们城市", "hate"),
     ("加微信 wx_8899 兼职日结，低价代购", "advertising"),
 ]

@@ -3,9 +3,10 @@
 * Lexical: logistic heads over hashed char/word n-grams (:mod:`winnow.text.features`); about
   10,000 texts/s. The heads named in ``blind_categories`` (hate, harassment) read the text with
   protected-group names masked (:func:`winnow.text.identity.mask_groups`).
-* Semantic: logistic heads over multilingual-e5-small sentence embeddings
-  (:mod:`winnow.text.encoder`); about 100 texts/s on 2 cores, and it carries the languages the
-  lexical stage never saw.
+* Semantic: logistic heads over multilingual-e5-small sentence embeddings, read after the
+  encoder layer the model was trained on (``encoder_layers``; :mod:`winnow.text.encoder`): about
+  45 texts/s on 2 cores with all 12 layers (the bundled model), 166/s with 3. It carries the
+  languages the lexical stage never saw.
 * Stacking: per category, a logistic calibrator over both stages' logits, fitted on a held-out
   fold, so that scores are probabilities on the development distribution.
 * Gate: a text whose lexical-only calibrated scores are all below ``gate``, in a language the
