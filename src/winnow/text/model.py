@@ -3,7 +3,8 @@
 * Lexical: logistic heads over hashed char/word n-grams (:mod:`winnow.text.features`); about
   10,000 texts/s. The heads named in ``blind_categories`` (hate, harassment) read the text with
   protected-group names masked (:func:`winnow.text.identity.mask_groups`).
-* Semantic: logistic heads over multilingual-e5-small sentence embeddings, read after the
+* Semantic: one-hidden-layer heads (256 ReLU units) over multilingual-e5-small sentence
+  embeddings, read after the
   encoder layer the model was trained on (``encoder_layers``; :mod:`winnow.text.encoder`): about
   45 texts/s on 2 cores with all 12 layers (the bundled model), 166/s with 3. It carries the
   languages the lexical stage never saw.
@@ -35,7 +36,7 @@ from winnow.text.identity import mask_groups
 from winnow.text.normalize import is_cjk
 from winnow.text.preprocess import sentences
 
-__all__ = ["DEFAULT_MODEL_DIR", "Prediction", "TextModel"]
+__all__ = ["DEFAULT_MODEL_DIR", "Prediction", "TextModel", "mlp_logits"]
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "text"
 
@@ -73,8 +74,10 @@ class TextModel:
         self._lex_coef = arrays["lex_coef"].astype(np.float32).T.copy()  # (F, C)
         self._lex_bias = arrays["lex_bias"].astype(np.float32)
         self._blind = [self.categories.index(c) for c in meta.get("blind_categories", [])]
-        self._sem_coef = arrays["sem_coef"].astype(np.float32).T.copy()  # (D, C)
-        self._sem_bias = arrays["sem_bias"].astype(np.float32)
+        self._sem_w1 = arrays["sem_w1"].astype(np.float32)  # (C, D, H)
+        self._sem_b1 = arrays["sem_b1"].astype(np.float32)  # (C, H)
+        self._sem_w2 = arrays["sem_w2"].astype(np.float32)  # (C, H)
+        self._sem_b2 = arrays["sem_b2"].astype(np.float32)  # (C,)
         self._sem_mean = arrays["sem_mean"].astype(np.float32)
         self._sem_scale = arrays["sem_scale"].astype(np.float32)
         self._stack = arrays["stack"].astype(np.float64)  # (C, 3): wA, wB, b
@@ -125,7 +128,7 @@ class TextModel:
 
     def semantic_logits(self, embeddings: np.ndarray) -> np.ndarray:
         Z = (embeddings - self._sem_mean) / self._sem_scale
-        return Z @ self._sem_coef + self._sem_bias
+        return mlp_logits(Z, self._sem_w1, self._sem_b1, self._sem_w2, self._sem_b2)
 
     def solo_scores(self, lex: np.ndarray) -> np.ndarray:
         return _sigmoid(lex * self._solo[:, 0] + self._solo[:, 1])
@@ -278,6 +281,19 @@ class TextModel:
                 for start, end in _merge([words[i] for i in picked], part):
                     outs[t][category].append((s0 + start, s0 + end, "words"))
         return outs
+
+
+def mlp_logits(
+    Z: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray
+) -> np.ndarray:
+    """(n, C) logits of C one-hidden-layer ReLU heads (weights ``(C, D, H)``, ``(C, H)``,
+    ``(C, H)``, ``(C,)``) over the standardised embeddings ``Z`` (n, D); training and inference
+    both call this."""
+    c, d, h = w1.shape
+    hidden = Z.astype(np.float32) @ w1.transpose(1, 0, 2).reshape(d, c * h)
+    hidden = np.maximum(hidden.reshape(len(Z), c, h) + b1, 0.0)
+    out: np.ndarray = np.einsum("nch,ch->nc", hidden, w2) + b2
+    return out
 
 
 def _group_by_span(chosen: dict[int, tuple[int, int]]) -> dict[tuple[int, int], list[int]]:

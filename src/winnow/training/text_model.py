@@ -43,7 +43,7 @@ from winnow.text.features import (
     prepare,
 )
 from winnow.text.identity import mask_groups, swap_group
-from winnow.text.model import DEFAULT_MODEL_DIR
+from winnow.text.model import DEFAULT_MODEL_DIR, mlp_logits
 from winnow.training.corpus import LabelledText, iter_corpus, normalise, split_of
 from winnow.training.embeddings import EmbeddingCache
 
@@ -74,7 +74,11 @@ class TrainConfig:
     )
     benign_weight: float = 0.5
     lexical_c: float = 8.0
-    semantic_c: float = 1.0
+    # Semantic heads: one hidden layer of this many ReLU units, L2 penalty alpha. On calib, over
+    # logistic heads on the same embeddings: hate AUPRC 0.626 -> 0.713, violence 0.653 -> 0.778,
+    # extremism 0.641 -> 0.777 (semantic stage alone).
+    semantic_hidden: int = 256
+    semantic_alpha: float = 1e-3
     # Encoder layers the semantic heads read (of 12; winnow.text.encoder). Three run 3.7x as
     # fast with the same dev AUPRC, but miss short direct insults and most non-English seed
     # violence (model card), so the default model reads all twelve.
@@ -193,6 +197,35 @@ def _fit_heads(
     return np.stack(coefs), np.array(biases, dtype=np.float32)
 
 
+def _fit_mlp_heads(
+    X: np.ndarray, Y: np.ndarray, W: np.ndarray, cfg: TrainConfig, log: Callable[[str], None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One one-hidden-layer ReLU head per category (scikit-learn's MLP, early stopping on a
+    held-out tenth, fixed seed). Returns ``(w1 (C, D, H), b1 (C, H), w2 (C, H), b2 (C,))`` as
+    :func:`winnow.text.model.mlp_logits` reads them; ``w1`` is rounded to float16 as stored,
+    so the calibrators see the logits inference computes."""
+    from sklearn.neural_network import MLPClassifier
+
+    w1s, b1s, w2s, b2s = [], [], [], []
+    for k, cat in enumerate(CATS):
+        mask = (Y[:, k] >= 0) & (W[:, k] > 0)
+        start = time.time()
+        clf = MLPClassifier(
+            hidden_layer_sizes=(cfg.semantic_hidden,),
+            alpha=cfg.semantic_alpha,
+            early_stopping=True,
+            random_state=cfg.seed,
+            max_iter=200,
+        )
+        clf.fit(X[mask], Y[mask, k], sample_weight=W[mask, k])
+        w1s.append(clf.coefs_[0].astype(np.float16).astype(np.float32))
+        b1s.append(clf.intercepts_[0].astype(np.float32))
+        w2s.append(clf.coefs_[1][:, 0].astype(np.float32))
+        b2s.append(np.float32(clf.intercepts_[1][0]))
+        log(f"  semantic {cat:<17} rows={int(mask.sum()):>7} ({time.time() - start:.1f}s)")
+    return np.stack(w1s), np.stack(b1s), np.stack(w2s), np.array(b2s, dtype=np.float32)
+
+
 def _fit_calibrators(
     zA: np.ndarray, zB: np.ndarray, Y: np.ndarray, W: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -307,16 +340,14 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
     E_fit = cache.embed(sem_rows.texts, progress=_progress(log, "fit"))
     mean, scale = E_fit.mean(axis=0), E_fit.std(axis=0) + 1e-6
     Y_sem, W_sem = sem_rows.arrays()
-    sem_coef, sem_bias = _fit_heads(
-        (E_fit - mean) / scale, Y_sem, W_sem, cfg.semantic_c, log, "semantic"
-    )
+    sem = _fit_mlp_heads((E_fit - mean) / scale, Y_sem, W_sem, cfg, log)
 
     # Calibration and gate on the calib fold.
     cal_rows = calib.subset(_cap_per_source(calib, cfg.calib_cap, rng, cfg.long_source_cap))
     E_cal = cache.embed(cal_rows.texts, progress=_progress(log, "calib"))
     Y_cal, W_cal = cal_rows.arrays()
     zA = _lexical_logits(cal_rows.texts, lex_coef, lex_bias, sorted(blind_ks))
-    zB = ((E_cal - mean) / scale) @ sem_coef.T + sem_bias
+    zB = mlp_logits((E_cal - mean) / scale, *sem)
     stack, solo = _fit_calibrators(zA, zB, Y_cal, W_cal)
     p_solo = _sigmoid(zA * solo[:, 0] + solo[:, 1])
     p_stack = _sigmoid(zA * stack[:, 0] + zB * stack[:, 1] + stack[:, 2])
@@ -346,8 +377,10 @@ def train_text_model(cfg: TrainConfig) -> dict[str, Any]:
     arrays = {
         "lex_coef": lex_coef.astype(np.float16),
         "lex_bias": lex_bias,
-        "sem_coef": sem_coef.astype(np.float32),
-        "sem_bias": sem_bias,
+        "sem_w1": sem[0].astype(np.float16),
+        "sem_b1": sem[1],
+        "sem_w2": sem[2],
+        "sem_b2": sem[3],
         "sem_mean": mean.astype(np.float32),
         "sem_scale": scale.astype(np.float32),
         "stack": stack,
