@@ -11,8 +11,8 @@ the solvers are deterministic. Steps:
 3. Lexical heads on all of *fit*, plus identity-swapped copies (:mod:`winnow.text.identity`);
    the hate and harassment heads read the texts with protected-group names masked (one token
    for every group, :func:`winnow.text.identity.mask_groups`), so every group is read alike.
-4. Semantic heads on a per-source sample of *fit*, over the encoder's first ``encoder_layers``
-   layers (all 12 by default: about 40 ms of CPU a text).
+4. Semantic heads (one hidden layer each) on a per-source sample of *fit*, over the encoder's
+   first ``encoder_layers`` layers (all 12 by default: about 40 ms of CPU a text).
 5. Per category, a logistic calibrator over both stages' logits (and one over the lexical logit
    alone) on *calib*; the gate is chosen on *calib* to lose at most ``gate_max_loss`` (1%) of
    flagged positives.
