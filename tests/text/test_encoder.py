@@ -59,3 +59,13 @@ def test_the_text_model_refuses_an_encoder_of_another_depth() -> None:
     with pytest.raises(DetectorError, match="reads encoder layer"):
         model.attach_encoder(Encoder(cache_size=0, layers=other))
     model.attach_encoder(Encoder(cache_size=0, layers=model.encoder_layers))
+
+
+def test_a_model_with_the_old_semantic_heads_is_refused_with_what_to_do() -> None:
+    from winnow.text.model import DEFAULT_MODEL_DIR, TextModel
+
+    model = TextModel.load()
+    with np.load(DEFAULT_MODEL_DIR / "weights.npz") as data:
+        arrays = {k: data[k] for k in data.files if not k.startswith("sem_w")}
+    with pytest.raises(DetectorError, match="winnow train text"):
+        TextModel(arrays, model.meta)

@@ -4,10 +4,9 @@
   10,000 texts/s. The heads named in ``blind_categories`` (hate, harassment) read the text with
   protected-group names masked (:func:`winnow.text.identity.mask_groups`).
 * Semantic: one-hidden-layer heads (256 ReLU units) over multilingual-e5-small sentence
-  embeddings, read after the
-  encoder layer the model was trained on (``encoder_layers``; :mod:`winnow.text.encoder`): about
-  45 texts/s on 2 cores with all 12 layers (the bundled model), 166/s with 3. It carries the
-  languages the lexical stage never saw.
+  embeddings, read after the encoder layer the model was trained on (``encoder_layers``;
+  :mod:`winnow.text.encoder`): about 45 texts/s on 2 cores with all 12 layers (the bundled
+  model), 166/s with 3. It carries the languages the lexical stage never saw.
 * Stacking: per category, a logistic calibrator over both stages' logits, fitted on a held-out
   fold, so that scores are probabilities on the development distribution.
 * Gate: a text whose lexical-only calibrated scores are all below ``gate``, in a language the
@@ -71,6 +70,11 @@ class TextModel:
         self.sentence_gate = float(meta.get("sentence_gate", self.gate))
         self.gate_languages = frozenset(meta["gate_languages"])
         self.encoder_layers = int(meta.get("encoder_layers", FULL_LAYERS))
+        if "sem_w1" not in arrays:
+            raise DetectorError(
+                f"text model {self.version} has logistic semantic heads, which this winnow no "
+                "longer reads; run `winnow train text` to rebuild it"
+            )
         self._lex_coef = arrays["lex_coef"].astype(np.float32).T.copy()  # (F, C)
         self._lex_bias = arrays["lex_bias"].astype(np.float32)
         self._blind = [self.categories.index(c) for c in meta.get("blind_categories", [])]
