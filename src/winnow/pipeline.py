@@ -12,8 +12,9 @@ Video and audio decisions carry segments (:mod:`winnow.segments`) built from the
 
 Up to ``threads`` things run at once (0: one per core) when a batch holds media: the contents
 are loaded (decoded) concurrently, and the detectors run on a batch concurrently, each detector
-on one thread at a time (text-only batches run one after another: nothing to gain there). Decoding, onnxruntime, PDQ and zxing release the GIL, so on 2 cores an image
-batch's single-threaded steps (decode, PDQ, QR) overlap the classifiers. Results are merged in
+on one thread at a time (text-only batches run one after another: nothing to gain there).
+Decoding, onnxruntime, PDQ and zxing release the GIL, so on 2 cores an image batch's
+single-threaded steps (decode, PDQ, QR) overlap the classifiers. Results are merged in
 detector order: the output does not depend on which thread finished first.
 """
 
